@@ -18,7 +18,7 @@ export const IMPORT_TABLE = {
   executor: ['config', 'shared'],
   runner: ['protocol', 'executor', 'config', 'client', 'secrets/masker', 'shared'],
   client: ['api', 'protocol', 'shared'],
-  cli: ['client', 'config', 'executor', 'shared'],
+  cli: ['client', 'api', 'config', 'executor', 'shared'],
 };
 const MODULES = Object.keys(IMPORT_TABLE);
 

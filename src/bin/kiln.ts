@@ -1,0 +1,38 @@
+/**
+ * @module The `kiln` command. The only place (with src/bin/*) that reads process.env.
+ */
+import { Command, CommanderError } from 'commander';
+import { describeError, STD_OUTPUT, CliError, type CliEnvironment } from '../cli/cli-context.js';
+import { registerConfigCommands } from '../cli/commands/config.command.js';
+import { registerPipelineCommands } from '../cli/commands/pipeline.command.js';
+import { registerProjectCommands } from '../cli/commands/project.command.js';
+import { registerRunnerCommand } from './runner-command.js';
+import { registerServerCommand } from './server-command.js';
+
+const env = process.env;
+const program = new Command('kiln')
+  .description('Kiln: a self-hosted CI/CD server that runs CircleCI 2.1 configs in hardened Docker containers')
+  .option('--insecure', 'do not verify the server certificate (development only)')
+  .showHelpAfterError()
+  .exitOverride();
+
+const cliEnvironment = (): CliEnvironment => ({
+  url: env.KILN_URL, token: env.KILN_TOKEN, caCertFile: env.KILN_CA_CERT, insecure: Boolean(program.opts().insecure),
+});
+
+registerServerCommand(program, {
+  bootstrapToken: env.KILN_BOOTSTRAP_TOKEN, bootstrapEmail: env.KILN_BOOTSTRAP_EMAIL, bootstrapPassword: env.KILN_BOOTSTRAP_PASSWORD,
+  dataDir: env.KILN_DATA_DIR, databaseUrl: env.KILN_DATABASE_URL,
+});
+registerRunnerCommand(program, { url: env.KILN_URL, runnerToken: env.KILN_RUNNER_TOKEN, runnerId: env.KILN_RUNNER_ID, caCertFile: env.KILN_CA_CERT });
+registerProjectCommands(program, cliEnvironment, STD_OUTPUT);
+registerPipelineCommands(program, cliEnvironment, STD_OUTPUT);
+registerConfigCommands(program, STD_OUTPUT);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  STD_OUTPUT.err(`error: ${describeError(error)}`);
+  process.exit(error instanceof CliError ? error.exitCode : 1);
+}

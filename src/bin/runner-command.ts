@@ -1,0 +1,26 @@
+/** @module `kiln runner`: a standalone runner on this host's Docker engine. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DockerExecutor, DEFAULT_RESOURCE_CLASSES } from '../executor/docker/docker-executor.js';
+import { RunnerAgent } from '../runner/agent.js';
+import { createLogger } from '../shared/logger.js';
+
+export function registerRunnerCommand(program: Command, env: { url?: string; runnerToken?: string; runnerId?: string; caCertFile?: string }): void {
+  program.command('runner')
+    .description('Run jobs from a Kiln server on this host (env KILN_URL, KILN_RUNNER_TOKEN, KILN_RUNNER_ID, KILN_CA_CERT)')
+    .option('--name <name>', 'name shown in the server', 'runner')
+    .option('--concurrency <n>', 'jobs run at once', '2')
+    .action(async (flags: { name: string; concurrency: string }) => {
+      if (!env.url || !env.runnerToken || !env.runnerId) throw new Error('Set KILN_URL, KILN_RUNNER_ID and KILN_RUNNER_TOKEN');
+      const logger = createLogger();
+      const agent = new RunnerAgent({
+        client: { baseUrl: env.url, token: env.runnerToken, caCert: env.caCertFile ? readFileSync(env.caCertFile, 'utf8') : undefined },
+        name: flags.name, executors: [new DockerExecutor({ runnerId: env.runnerId, resourceClasses: DEFAULT_RESOURCE_CLASSES })],
+        resourceClasses: Object.keys(DEFAULT_RESOURCE_CLASSES), concurrency: Number(flags.concurrency), logger,
+      });
+      await agent.start();
+      const stop = async () => { await agent.stop(); process.exit(0); };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

@@ -1,0 +1,66 @@
+/**
+ * @module Builds the Fastify application: authentication hook, error mapping, every route
+ * (each declaring its access rule), and the WebSocket hub. No listening here (see server.ts).
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { Logger } from '../shared/logger.js';
+import { extractToken, principalForToken } from './http/authenticate.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { registerRoutes, type AnyRoute } from './http/route.js';
+import { registerLiveHub } from './live/live-hub.js';
+import { pipelineRoutes } from './routes/pipeline.route.js';
+import { projectRoutes } from './routes/project.route.js';
+import { runnerRoutes } from './routes/runner.route.js';
+import { systemRoutes } from './routes/system.route.js';
+import type { ServerServices } from './services/index.js';
+
+export interface AppOptions {
+  services: ServerServices;
+  logger: Logger;
+  https?: { cert: string; key: string };
+  /** Extra routes contributed by other modules (secrets, audit, ...). */
+  extraRoutes?: readonly AnyRoute[];
+}
+
+export interface KilnApp {
+  app: FastifyInstance;
+  liveClients(): number;
+}
+
+export async function buildApp(options: AppOptions): Promise<KilnApp> {
+  const { services } = options;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: 8 * 1024 * 1024,
+    ...(options.https ? { https: options.https } : {}),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+  } as never) as unknown as FastifyInstance;
+
+  installErrorHandling(app);
+  app.decorateRequest('principal', null as never);
+  app.addHook('onRequest', async (request) => {
+    request.principal = await principalForToken(services.repos, extractToken(request.headers));
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('Cache-Control', 'no-store');
+  });
+  app.addHook('onRoute', (route) => {
+    if (!route.config || !(route.config as { access?: unknown }).access) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
+    }
+  });
+
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const hub = registerLiveHub(app, { bus: services.bus, repos: services.repos, logs: services.logs, jobLogs: services.jobLogs });
+  registerRoutes(app, [
+    ...systemRoutes(services),
+    ...projectRoutes(services),
+    ...pipelineRoutes(services),
+    ...runnerRoutes(services),
+    ...(options.extraRoutes ?? []),
+  ]);
+  return { app, liveClients: hub.clientCount };
+}

@@ -1,0 +1,68 @@
+/**
+ * @module Starts a Kiln server: opens the store and blob store, runs first-start bootstrap,
+ * builds the app, listens (HTTPS unless told otherwise), and runs the lease reaper.
+ */
+import { join } from 'node:path';
+import { openBlobStore } from '../blobs/index.js';
+import type { OrbSource } from '../config/index.js';
+import { GitMirrors } from '../scm/git-mirror.js';
+import type { Logger } from '../shared/logger.js';
+import { createRepositories, openStore } from '../store/index.js';
+import { buildApp } from './app.js';
+import type { AnyRoute } from './http/route.js';
+import { MemoryEventBus } from './live/event-bus.js';
+import { createServices, type ServerServices } from './services/index.js';
+import type { SecretEnvironmentSource } from './services/job-environment.js';
+import type { ServerSettings } from './settings.js';
+import { loadOrCreateTls, type TlsMaterial } from './tls.js';
+
+export interface RunningServer {
+  /** Base URL this process listens on (loopback form, for the built-in runner and tests). */
+  url: string;
+  tls?: TlsMaterial;
+  services: ServerServices;
+  setupCode?: string;
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  settings: ServerSettings;
+  logger: Logger;
+  secrets?: SecretEnvironmentSource;
+  orbs?: OrbSource;
+  extraRoutes?: readonly AnyRoute[];
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { settings, logger } = options;
+  const store = await openStore(settings.databaseUrl);
+  const repos = createRepositories(store);
+  const bus = new MemoryEventBus();
+  const services = createServices({
+    repos, bus, logger, blobs: openBlobStore(settings.blobUrl), git: new GitMirrors(join(settings.dataDir, 'git')),
+    publicUrl: settings.publicUrl, leaseSeconds: settings.leaseSeconds, heartbeatSeconds: settings.heartbeatSeconds,
+    secrets: options.secrets, orbs: options.orbs,
+  });
+  const bootstrap = await services.bootstrap.bootstrap(settings.bootstrap);
+  const tls = settings.tls.mode === 'off' ? undefined : await loadOrCreateTls({ ...settings.tls, generate: settings.tls.mode === 'generated' });
+  const { app } = await buildApp({ services, logger, https: tls ? { cert: tls.cert, key: tls.key } : undefined, extraRoutes: options.extraRoutes });
+  await app.listen({ host: settings.host, port: settings.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const reaper = setInterval(() => {
+    services.runners.reapExpiredLeases().catch((error) => logger.error({ err: error }, 'lease reaper failed'));
+  }, 5000);
+  reaper.unref();
+  return {
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    tls,
+    services,
+    setupCode: bootstrap.setupCode,
+    close: async () => {
+      clearInterval(reaper);
+      await app.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

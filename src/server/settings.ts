@@ -1,0 +1,76 @@
+/**
+ * @module Server settings: one typed, frozen object built once at startup from CLI flags and
+ * environment (parsed in src/bin). Nothing else reads process.env.
+ */
+import { join, resolve } from 'node:path';
+import { AppError } from '../shared/errors.js';
+
+export interface ServerSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** `sqlite:<path>` or `postgres://…` */
+  readonly databaseUrl: string;
+  /** Blob folder (or `s3://…` when configured). */
+  readonly blobUrl: string;
+  readonly tls: { readonly mode: 'generated' | 'files' | 'off'; readonly certFile: string; readonly keyFile: string };
+  /** Public URL people and runners use to reach this server. */
+  readonly publicUrl: string;
+  readonly builtinRunner: boolean;
+  readonly bootstrap: { readonly token?: string; readonly email: string; readonly password?: string };
+  readonly logLevel: string;
+  readonly leaseSeconds: number;
+  readonly heartbeatSeconds: number;
+}
+
+export interface SettingsInput {
+  host?: string;
+  port?: string | number;
+  dataDir?: string;
+  databaseUrl?: string;
+  blobUrl?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp?: boolean;
+  publicUrl?: string;
+  runner?: boolean;
+  bootstrapToken?: string;
+  bootstrapEmail?: string;
+  bootstrapPassword?: string;
+  logLevel?: string;
+}
+
+/** Validates every input at once and fails listing each invalid one. */
+export function buildServerSettings(input: SettingsInput): ServerSettings {
+  const problems: string[] = [];
+  const port = Number(input.port ?? 8443);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`port must be 0-65535, got "${input.port}"`);
+  const dataDir = resolve(input.dataDir ?? '.kiln');
+  if ((input.tlsCert && !input.tlsKey) || (!input.tlsCert && input.tlsKey)) problems.push('--tls-cert and --tls-key must be given together');
+  if (input.insecureHttp && input.tlsCert) problems.push('--insecure-http cannot be combined with --tls-cert/--tls-key');
+  if (input.bootstrapToken !== undefined && input.bootstrapToken.length < 1) problems.push('KILN_BOOTSTRAP_TOKEN must not be empty');
+  if (problems.length) throw new AppError('bad_request', `Invalid server settings:\n  - ${problems.join('\n  - ')}`);
+
+  const host = input.host ?? '0.0.0.0';
+  const tlsMode = input.insecureHttp ? 'off' : input.tlsCert ? 'files' : 'generated';
+  const scheme = tlsMode === 'off' ? 'http' : 'https';
+  const publicHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return Object.freeze({
+    host,
+    port,
+    dataDir,
+    databaseUrl: input.databaseUrl ?? `sqlite:${join(dataDir, 'kiln.db')}`,
+    blobUrl: input.blobUrl ?? join(dataDir, 'blobs'),
+    tls: Object.freeze({
+      mode: tlsMode,
+      certFile: input.tlsCert ?? join(dataDir, 'tls', 'server.crt'),
+      keyFile: input.tlsKey ?? join(dataDir, 'tls', 'server.key'),
+    }),
+    publicUrl: (input.publicUrl ?? `${scheme}://${publicHost}:${port}`).replace(/\/$/, ''),
+    builtinRunner: input.runner ?? true,
+    bootstrap: Object.freeze({ token: input.bootstrapToken, email: (input.bootstrapEmail ?? 'admin@localhost').toLowerCase(), password: input.bootstrapPassword }),
+    logLevel: input.logLevel ?? 'info',
+    leaseSeconds: 30,
+    heartbeatSeconds: 5,
+  } satisfies ServerSettings);
+}
