@@ -16,8 +16,7 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
-import type { AuditEventTable } from '../store/audit.schema.js';
-import { listAuditEvents, readAuditChainHead } from '../store/audit-event.repository.js';
+import { listPublicAuditEvents, readAuditChainHead, type PublicAuditEventRow } from '../store/audit-event.repository.js';
 import type { Database } from '../store/schema.js';
 import { AppError } from '../shared/errors.js';
 import { timestampKey } from './clock.js';
@@ -60,13 +59,13 @@ export function exportAuditLog(db: Kysely<Database>, options: AuditExportOptions
     const end = (await readAuditChainHead(db)).seq;
     if (options.format === 'csv') yield stringify([[...AUDIT_FIELDS]], CSV_OPTIONS);
     for (let after = 0; ;) {
-      const rows = await listAuditEvents(db, {
+      const rows = await listPublicAuditEvents(db, {
         orgId: options.orgId, sinceKey, untilKey, afterSeq: after, beforeSeq: end + 1, order: 'asc', limit: batchSize,
       });
       if (rows.length === 0) return;
       yield format(rows);
       if (rows.length < batchSize) return;
-      after = rows[rows.length - 1].seq;
+      after = Number(rows[rows.length - 1].seq);
     }
   }
   return Readable.from(generate(), { objectMode: false });
@@ -79,11 +78,11 @@ export function exportAuditLog(db: Kysely<Database>, options: AuditExportOptions
  */
 const CSV_OPTIONS = { record_delimiter: 'windows', quote_record_delimiter: true } as const;
 
-function csvStringifyBatch(rows: readonly AuditEventTable[]): string {
+function csvStringifyBatch(rows: readonly PublicAuditEventRow[]): string {
   return stringify(rows.map(csvCells), CSV_OPTIONS);
 }
 
-function csvFastBatch(rows: readonly AuditEventTable[]): string {
+function csvFastBatch(rows: readonly PublicAuditEventRow[]): string {
   let out = '';
   for (const row of rows) out += encodeCsvRecord(csvCells(row));
   return out;
@@ -105,14 +104,14 @@ export function encodeCsvRecord(cells: readonly string[]): string {
   return `${line}\r\n`;
 }
 
-function jsonlBatch(rows: readonly AuditEventTable[]): string {
+function jsonlBatch(rows: readonly PublicAuditEventRow[]): string {
   let out = '';
   for (const row of rows) out += `${auditRowJson(row)}\n`;
   return out;
 }
 
 /** One CSV record in the seed's field order (nested fields are stored as compact JSON already). */
-export function csvCells(row: Pick<AuditEventTable, (typeof AUDIT_FIELDS)[number]>): string[] {
+export function csvCells(row: Omit<PublicAuditEventRow, 'seq'>): string[] {
   return [
     neutralizeCsvCell(row.action), neutralizeCsvCell(row.actor), neutralizeCsvCell(row.target), neutralizeCsvCell(row.payload),
     neutralizeCsvCell(row.occurred_at), neutralizeCsvCell(row.metadata), neutralizeCsvCell(row.id), String(row.version),

@@ -4,6 +4,7 @@
  * archive owned by the job's user, so it works even when the image has no git.
  */
 import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,10 @@ export async function copyIntoSandbox(input: { from: string; sandbox: JobSandbox
   let stderr = '';
   tar.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const exited = new Promise<number>((resolve) => tar.on('close', (code) => resolve(code ?? 1)));
-  await input.sandbox.putArchive(input.directory, tar.stdout);
+  // The Engine API needs the whole archive as the request body; a PassThrough gives it a
+  // proper readable stream (a child's stdout socket is sent empty by docker-modem).
+  const body = new PassThrough();
+  tar.stdout.pipe(body);
+  await input.sandbox.putArchive(input.directory, body);
   if ((await exited) !== 0) throw new Error(`tar failed: ${stderr.trim()}`);
 }

@@ -72,9 +72,27 @@ export interface AuditEventFilter {
   limit: number;
 }
 
+/** The seed's fields plus `seq`: what export and delivery read. */
+export type PublicAuditEventRow = Pick<AuditEventTable, 'seq' | 'action' | 'actor' | 'target' | 'payload' | 'occurred_at' | 'metadata' | 'id' | 'version' | 'scope' | 'success' | 'request'>;
+
+const PUBLIC_COLUMNS = ['seq', 'action', 'actor', 'target', 'payload', 'occurred_at', 'metadata', 'id', 'version', 'scope', 'success', 'request'] as const;
+
 /** One keyset page of events in seq order. */
 export async function listAuditEvents(db: Db, filter: AuditEventFilter): Promise<AuditEventTable[]> {
-  let query = db.selectFrom('audit_events').selectAll();
+  const rows = await filteredEvents(db, filter).selectAll().execute();
+  return rows.map(normalizeEventRow);
+}
+
+/**
+ * Like {@link listAuditEvents} but reads only the public columns and leaves numbers as the driver
+ * returns them: the export's hot path (a million rows should not mean a million spreads).
+ */
+export async function listPublicAuditEvents(db: Db, filter: AuditEventFilter): Promise<PublicAuditEventRow[]> {
+  return filteredEvents(db, filter).select(PUBLIC_COLUMNS).execute();
+}
+
+function filteredEvents(db: Db, filter: AuditEventFilter) {
+  let query = db.selectFrom('audit_events');
   if (filter.orgId !== undefined) query = query.where('org_id', '=', filter.orgId);
   if (filter.actionPrefix !== undefined) {
     // LIKE, not a range comparison: PostgreSQL orders text by the database collation, which may
@@ -92,8 +110,7 @@ export async function listAuditEvents(db: Db, filter: AuditEventFilter): Promise
   if (filter.success !== undefined) query = query.where('success', '=', filter.success ? 1 : 0);
   if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
   if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
-  const rows = await query.orderBy('seq', filter.order).limit(filter.limit).execute();
-  return rows.map(normalizeEventRow);
+  return query.orderBy('seq', filter.order).limit(filter.limit);
 }
 
 /** The seq of the event whose hash is `hash`, if any (used only to explain a broken chain). */

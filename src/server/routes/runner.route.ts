@@ -21,7 +21,7 @@ export function runnerRoutes(services: ServerServices) {
     defineRoute<object, object, ClaimRequest>({
       method: 'POST', url: `${RUNNER_API_PREFIX}/claim`, access: 'runner',
       schema: { body: { type: 'object', required: ['bootId', 'waitSeconds'], properties: { bootId: { type: 'string' }, waitSeconds: { type: 'number', minimum: 0, maximum: 60 } } } },
-      handler: async ({ principal, body, request, reply }) => {
+      handler: async ({ principal, body, reply }) => {
         const aborted = new AbortController();
         reply.raw.once('close', () => aborted.abort());
         const assignment = await runners.claim(asRunner(principal), { bootId: body.bootId, waitSeconds: body.waitSeconds, signal: aborted.signal });
