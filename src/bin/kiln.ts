@@ -3,7 +3,16 @@
  */
 import { Command, CommanderError } from 'commander';
 import { describeError, STD_OUTPUT, CliError, type CliEnvironment } from '../cli/cli-context.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { registerConfigCommands } from '../cli/commands/config.command.js';
+import { registerContextCommands } from '../cli/commands/context.command.js';
+import { registerEnvVarCommands } from '../cli/commands/envvar.command.js';
+import { registerLoginCommand } from '../cli/commands/login.command.js';
+import { registerSecretsCommands } from '../cli/commands/secrets.command.js';
+import { registerTokenCommands } from '../cli/commands/token.command.js';
+import { registerUserCommands } from '../cli/commands/user.command.js';
 import { registerPipelineCommands } from '../cli/commands/pipeline.command.js';
 import { registerProjectCommands } from '../cli/commands/project.command.js';
 import { registerRunnerCommand } from './runner-command.js';
@@ -16,18 +25,29 @@ const program = new Command('kiln')
   .showHelpAfterError()
   .exitOverride();
 
+/** `kiln login` saves the token here (0600); KILN_TOKEN takes precedence. */
+const tokenFile = join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'kiln', 'token');
+const savedToken = (): string | undefined => (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() || undefined : undefined);
+
 const cliEnvironment = (): CliEnvironment => ({
-  url: env.KILN_URL, token: env.KILN_TOKEN, caCertFile: env.KILN_CA_CERT, insecure: Boolean(program.opts().insecure),
+  url: env.KILN_URL, token: env.KILN_TOKEN || savedToken(), caCertFile: env.KILN_CA_CERT, insecure: Boolean(program.opts().insecure),
 });
 
 registerServerCommand(program, {
   bootstrapToken: env.KILN_BOOTSTRAP_TOKEN, bootstrapEmail: env.KILN_BOOTSTRAP_EMAIL, bootstrapPassword: env.KILN_BOOTSTRAP_PASSWORD,
   dataDir: env.KILN_DATA_DIR, databaseUrl: env.KILN_DATABASE_URL,
+  masterKeyFile: env.KILN_MASTER_KEY_FILE, masterKey: env.KILN_MASTER_KEY,
 });
 registerRunnerCommand(program, { url: env.KILN_URL, runnerToken: env.KILN_RUNNER_TOKEN, runnerId: env.KILN_RUNNER_ID, caCertFile: env.KILN_CA_CERT });
 registerProjectCommands(program, cliEnvironment, STD_OUTPUT);
 registerPipelineCommands(program, cliEnvironment, STD_OUTPUT);
 registerConfigCommands(program, STD_OUTPUT);
+registerLoginCommand(program, () => ({ ...cliEnvironment(), tokenFile }), STD_OUTPUT);
+registerUserCommands(program, cliEnvironment, STD_OUTPUT);
+registerTokenCommands(program, cliEnvironment, STD_OUTPUT);
+registerEnvVarCommands(program, cliEnvironment, STD_OUTPUT);
+registerContextCommands(program, cliEnvironment, STD_OUTPUT);
+registerSecretsCommands(program, cliEnvironment, STD_OUTPUT);
 
 try {
   await program.parseAsync(process.argv);

@@ -26,15 +26,17 @@ export interface ServerFlags {
 }
 
 /** Starts the server and, unless disabled, the built-in runner. */
-export async function runEmbedded(input: { settings: SettingsInput; logger: Logger; runnerConcurrency?: number }): Promise<{ server: RunningServer; runner?: RunnerAgent; stop(): Promise<void> }> {
+export async function runEmbedded(input: { settings: SettingsInput; logger: Logger; runnerConcurrency?: number }): Promise<{ server: RunningServer; runner?: RunnerAgent; runnerId?: string; stop(): Promise<void> }> {
   const settings = buildServerSettings(input.settings);
   const server = await startServer({ settings, logger: input.logger });
   let runner: RunnerAgent | undefined;
+  let builtinRunnerId: string | undefined;
   if (settings.builtinRunner) {
     const idKey = 'builtin_runner_id';
     const existing = await server.services.repos.kv.get(idKey);
     const { runnerId, token } = await server.services.runners.register({ name: 'built-in', orgId: null, id: existing });
     if (!existing) await server.services.repos.kv.set(idKey, runnerId);
+    builtinRunnerId = runnerId;
     runner = new RunnerAgent({
       client: { baseUrl: server.url, token, caCert: server.tls?.cert, serverName: 'localhost' },
       name: 'built-in', executors: [new DockerExecutor({ runnerId, resourceClasses: DEFAULT_RESOURCE_CLASSES })],
@@ -48,7 +50,7 @@ export async function runEmbedded(input: { settings: SettingsInput; logger: Logg
     }
   }
   return {
-    server, runner,
+    server, runner, runnerId: builtinRunnerId,
     stop: async () => {
       await runner?.stop();
       await server.close();
@@ -68,7 +70,7 @@ function printWelcome(server: RunningServer, settings: ReturnType<typeof buildSe
   print('');
 }
 
-export function registerServerCommand(program: Command, env: { bootstrapToken?: string; bootstrapEmail?: string; bootstrapPassword?: string; dataDir?: string; databaseUrl?: string }): void {
+export function registerServerCommand(program: Command, env: { bootstrapToken?: string; bootstrapEmail?: string; bootstrapPassword?: string; dataDir?: string; databaseUrl?: string; masterKeyFile?: string; masterKey?: string }): void {
   program.command('server')
     .description('Run the Kiln server (embedded mode: SQLite, local blobs, built-in runner)')
     .option('--host <host>', 'address to listen on', '0.0.0.0')
@@ -89,6 +91,7 @@ export function registerServerCommand(program: Command, env: { bootstrapToken?: 
         host: flags.host, port: flags.port, dataDir: flags.dataDir, databaseUrl: flags.databaseUrl, blobUrl: flags.blobDir,
         tlsCert: flags.tlsCert, tlsKey: flags.tlsKey, insecureHttp: flags.insecureHttp, publicUrl: flags.publicUrl, runner: flags.runner,
         bootstrapToken: env.bootstrapToken, bootstrapEmail: env.bootstrapEmail, bootstrapPassword: env.bootstrapPassword, logLevel: flags.logLevel,
+        masterKeyFile: env.masterKeyFile, masterKey: env.masterKey,
       };
       const settings = buildServerSettings(input);
       if (settings.tls.mode === 'off') logger.warn('serving plain HTTP because --insecure-http was given');

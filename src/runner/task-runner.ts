@@ -65,15 +65,18 @@ export class TaskRunner {
     } finally {
       clearInterval(heartbeat);
     }
+    await this.log.close();
+    if (!this.leaseLost) {
+      await this.deps.client.complete(this.task.taskId, { leaseToken: this.task.leaseToken, status: outcome.status, ...(outcome.reason ? { reason: outcome.reason } : {}) })
+        .catch((error) => this.deps.logger.warn({ taskId: this.task.taskId, err: error }, 'completion report refused'));
+    }
+    // The outcome is reported first so people are not kept waiting on teardown; if this
+    // process dies now, the next start of the runner removes the leftovers by label.
     try {
       await sandbox?.destroy();
     } catch (error) {
       this.deps.logger.error({ taskId: this.task.taskId, err: error }, 'could not destroy the sandbox; the reaper will retry');
     }
-    await this.log.close();
-    if (this.leaseLost) return;
-    await this.deps.client.complete(this.task.taskId, { leaseToken: this.task.leaseToken, status: outcome.status, ...(outcome.reason ? { reason: outcome.reason } : {}) })
-      .catch((error) => this.deps.logger.warn({ taskId: this.task.taskId, err: error }, 'completion report refused'));
   }
 
   private async startSandbox(): Promise<JobSandbox> {
@@ -87,7 +90,6 @@ export class TaskRunner {
     const plan = this.task.job;
     const jobDir = jobDirectory(plan, sandbox.homeDir);
     const bashEnv = `/tmp/.bash_env-${this.task.taskId}`;
-    await sandbox.run({ script: `mkdir -p "${jobDir}" && touch "${bashEnv}"`, env: {}, workingDirectory: '/', onOutput: () => undefined, noOutputTimeoutMs: 60_000 });
     let failure: Outcome | undefined;
     const background: Promise<unknown>[] = [];
     for (const [i, step] of plan.steps.entries()) {

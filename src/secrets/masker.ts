@@ -27,6 +27,13 @@ export interface Masker {
   push(chunk: string): string;
   /** Ends the stream: returns everything held back and resets, so the masker can serve a new stream. */
   flush(): string;
+  /**
+   * Returns everything held back now but keeps the match state: an occurrence that started in text
+   * already returned still has its remainder masked when it completes in a later chunk (its start
+   * was already emitted). For a consumer that cannot delay output, such as the server re-masking
+   * chunks the runner has already masked.
+   */
+  drain(): string;
 }
 
 /**
@@ -79,7 +86,7 @@ export function createMasker(secrets: readonly string[]): Masker {
     for (const form of maskingForms(secret)) patterns.add(form);
   }
   if (patterns.size === 0) {
-    return { push: (chunk) => chunk, flush: () => '' };
+    return { push: (chunk) => chunk, flush: () => '', drain: () => '' };
   }
   return new StreamMasker(buildAutomaton([...patterns]));
 }
@@ -226,6 +233,10 @@ class StreamMasker implements Masker {
     this.#state = state;
     this.#pending += chunk;
     return this.#emit(offset + chunk.length - holdLength[state]);
+  }
+
+  drain(): string {
+    return this.#emit(this.#base + this.#pending.length);
   }
 
   flush(): string {

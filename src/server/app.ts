@@ -5,14 +5,22 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Logger } from '../shared/logger.js';
-import { extractToken, principalForToken } from './http/authenticate.js';
+import { authenticateRequest } from './http/authenticate.js';
+import { ANONYMOUS } from './http/principal.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { registerRoutes, type AnyRoute } from './http/route.js';
 import { registerLiveHub } from './live/live-hub.js';
+import { authRoutes } from './routes/auth.route.js';
+import { checkoutKeyRoutes } from './routes/checkout-key.route.js';
+import { contextRoutes } from './routes/context.route.js';
+import { envVarRoutes } from './routes/envvar.route.js';
 import { pipelineRoutes } from './routes/pipeline.route.js';
 import { projectRoutes } from './routes/project.route.js';
 import { runnerRoutes } from './routes/runner.route.js';
+import { secretsRoutes } from './routes/secrets.route.js';
 import { systemRoutes } from './routes/system.route.js';
+import { tokenRoutes } from './routes/token.route.js';
+import { userRoutes } from './routes/user.route.js';
 import type { ServerServices } from './services/index.js';
 
 export interface AppOptions {
@@ -39,8 +47,12 @@ export async function buildApp(options: AppOptions): Promise<KilnApp> {
 
   installErrorHandling(app);
   app.decorateRequest('principal', null as never);
+  app.decorateRequest('sessionId', null as never);
   app.addHook('onRequest', async (request) => {
-    request.principal = await principalForToken(services.repos, extractToken(request.headers));
+    request.principal = ANONYMOUS;
+    const auth = await authenticateRequest(services.repos, request);
+    request.principal = auth.principal;
+    request.sessionId = auth.session?.id ?? null;
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
@@ -60,6 +72,13 @@ export async function buildApp(options: AppOptions): Promise<KilnApp> {
     ...projectRoutes(services),
     ...pipelineRoutes(services),
     ...runnerRoutes(services),
+    ...authRoutes(services),
+    ...tokenRoutes(services),
+    ...userRoutes(services),
+    ...envVarRoutes(services),
+    ...contextRoutes(services),
+    ...checkoutKeyRoutes(services),
+    ...secretsRoutes(services),
     ...(options.extraRoutes ?? []),
   ]);
   return { app, liveClients: hub.clientCount };

@@ -5,12 +5,13 @@
 import { join } from 'node:path';
 import { openBlobStore } from '../blobs/index.js';
 import type { OrbSource } from '../config/index.js';
-import { GitMirrors } from '../scm/git-mirror.js';
+import { hasEncryptedData, loadMasterKey } from '../secrets/index.js';
 import type { Logger } from '../shared/logger.js';
 import { createRepositories, openStore } from '../store/index.js';
 import { buildApp } from './app.js';
 import type { AnyRoute } from './http/route.js';
 import { MemoryEventBus } from './live/event-bus.js';
+import { CheckoutKeyGitMirrors } from './services/checkout-key.service.js';
 import { createServices, type ServerServices } from './services/index.js';
 import type { SecretEnvironmentSource } from './services/job-environment.js';
 import type { ServerSettings } from './settings.js';
@@ -37,11 +38,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { settings, logger } = options;
   const store = await openStore(settings.databaseUrl);
   const repos = createRepositories(store);
+  // The secrets key ring: refuse to start (never fall back to plaintext) when it cannot be loaded.
+  let keys;
+  try {
+    ({ keys } = await loadMasterKey({ dataDir: settings.dataDir, file: settings.masterKey.file, value: settings.masterKey.value, hasEncryptedData: () => hasEncryptedData(repos) }));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const bus = new MemoryEventBus();
+  const git = new CheckoutKeyGitMirrors(join(settings.dataDir, 'git'));
+  git.useSecrets({ repos, keys });
   const services = createServices({
-    repos, bus, logger, blobs: openBlobStore(settings.blobUrl), git: new GitMirrors(join(settings.dataDir, 'git')),
+    repos, bus, logger, blobs: openBlobStore(settings.blobUrl), git,
     publicUrl: settings.publicUrl, leaseSeconds: settings.leaseSeconds, heartbeatSeconds: settings.heartbeatSeconds,
-    secrets: options.secrets, orbs: options.orbs,
+    secrets: options.secrets, orbs: options.orbs, keys,
   });
   const bootstrap = await services.bootstrap.bootstrap(settings.bootstrap);
   const tls = settings.tls.mode === 'off' ? undefined : await loadOrCreateTls({ ...settings.tls, generate: settings.tls.mode === 'generated' });

@@ -21,6 +21,8 @@ export interface ServerSettings {
   readonly logLevel: string;
   readonly leaseSeconds: number;
   readonly heartbeatSeconds: number;
+  /** Where the secrets key ring comes from: a file path (default `<dataDir>/master.key`, created on first start) or the ring itself. */
+  readonly masterKey: { readonly file?: string; readonly value?: string };
 }
 
 export interface SettingsInput {
@@ -38,6 +40,10 @@ export interface SettingsInput {
   bootstrapEmail?: string;
   bootstrapPassword?: string;
   logLevel?: string;
+  /** KILN_MASTER_KEY_FILE: an existing key ring file. */
+  masterKeyFile?: string;
+  /** KILN_MASTER_KEY: the key ring JSON or a base64 32-byte key. */
+  masterKey?: string;
 }
 
 /** Validates every input at once and fails listing each invalid one. */
@@ -49,6 +55,7 @@ export function buildServerSettings(input: SettingsInput): ServerSettings {
   if ((input.tlsCert && !input.tlsKey) || (!input.tlsCert && input.tlsKey)) problems.push('--tls-cert and --tls-key must be given together');
   if (input.insecureHttp && input.tlsCert) problems.push('--insecure-http cannot be combined with --tls-cert/--tls-key');
   if (input.bootstrapToken !== undefined && input.bootstrapToken.length < 1) problems.push('KILN_BOOTSTRAP_TOKEN must not be empty');
+  if (input.masterKey !== undefined && input.masterKeyFile) problems.push('KILN_MASTER_KEY and KILN_MASTER_KEY_FILE cannot both be set');
   if (problems.length) throw new AppError('bad_request', `Invalid server settings:\n  - ${problems.join('\n  - ')}`);
 
   const host = input.host ?? '0.0.0.0';
@@ -72,5 +79,6 @@ export function buildServerSettings(input: SettingsInput): ServerSettings {
     logLevel: input.logLevel ?? 'info',
     leaseSeconds: 30,
     heartbeatSeconds: 5,
+    masterKey: Object.freeze({ file: input.masterKeyFile ? resolve(input.masterKeyFile) : undefined, value: input.masterKey }),
   } satisfies ServerSettings);
 }

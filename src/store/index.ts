@@ -1,15 +1,21 @@
 /** @module The store: one database handle and every repository over it. */
 import { ApiTokenRepository } from './api-token.repository.js';
+import { CheckoutKeyRepository } from './checkout-key.repository.js';
+import { ContextRepository } from './context.repository.js';
 import type { Store } from './database.js';
+import { PipelineOriginRepository, ProjectEnvVarRepository, ProjectSettingsRepository } from './envvar.repository.js';
 import { JobRepository } from './job.repository.js';
 import { OrgRepository, UserRepository } from './org.repository.js';
 import { PipelineRepository, WorkflowRepository } from './pipeline.repository.js';
 import { ProjectRepository } from './project.repository.js';
 import { KvRepository, RunnerRepository } from './runner.repository.js';
+import { LoginFailureRepository, SessionRepository } from './session.repository.js';
 import { LogChunkRepository, StepRepository, TaskRepository } from './task.repository.js';
+import { GroupRepository } from './user-group.repository.js';
 
 export { openStore, parseDatabaseUrl, type Store, type Dialect } from './database.js';
 export type * from './schema.js';
+export type * from './secrets.schema.js';
 
 export interface Repositories {
   readonly store: Store;
@@ -25,6 +31,15 @@ export interface Repositories {
   readonly logChunks: LogChunkRepository;
   readonly runners: RunnerRepository;
   readonly kv: KvRepository;
+  // Identity and secrets (issue #4).
+  readonly groups: GroupRepository;
+  readonly sessions: SessionRepository;
+  readonly loginFailures: LoginFailureRepository;
+  readonly envVars: ProjectEnvVarRepository;
+  readonly projectSettings: ProjectSettingsRepository;
+  readonly pipelineOrigins: PipelineOriginRepository;
+  readonly contexts: ContextRepository;
+  readonly checkoutKeys: CheckoutKeyRepository;
 }
 
 export function createRepositories(store: Store): Repositories {
@@ -42,6 +57,14 @@ export function createRepositories(store: Store): Repositories {
     logChunks: new LogChunkRepository(store),
     runners: new RunnerRepository(store),
     kv: new KvRepository(store),
+    groups: new GroupRepository(store),
+    sessions: new SessionRepository(store),
+    loginFailures: new LoginFailureRepository(store),
+    envVars: new ProjectEnvVarRepository(store),
+    projectSettings: new ProjectSettingsRepository(store),
+    pipelineOrigins: new PipelineOriginRepository(store),
+    contexts: new ContextRepository(store),
+    checkoutKeys: new CheckoutKeyRepository(store),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_TOKEN, createRepo, ensureTestImages, kilnDockerObjects, runCli, startKiln, type TestKiln } from '../support/kiln.js';
+import { ADMIN_TOKEN, createRepo, ensureTestImages, runCli, startKiln, waitForNoDockerObjects, type TestKiln } from '../support/kiln.js';
 
 const TWO_JOBS = `version: 2.1
 jobs:
@@ -120,7 +120,8 @@ workflows:
     repo.remove();
   });
 
-  it('leaves no containers, networks or volumes of finished jobs in Docker', () => {
-    assert.deepEqual(kilnDockerObjects(), { containers: [], networks: [], volumes: [] });
+  it('leaves no containers, networks or volumes of finished jobs in Docker', async () => {
+    assert.ok(kiln.runnerId);
+    assert.deepEqual(await waitForNoDockerObjects(kiln.runnerId), { containers: [], networks: [], volumes: [] });
   });
 });

@@ -24,6 +24,8 @@ export function ensureTestImages(): void {
 
 export interface TestKiln {
   url: string;
+  /** The built-in runner's id: every Docker object it creates carries it as a label. */
+  runnerId: string;
   dataDir: string;
   client: KilnClient;
   stop(): Promise<void>;
@@ -37,7 +39,7 @@ export async function startKiln(overrides: Partial<SettingsInput> = {}): Promise
   });
   const client = new KilnClient({ baseUrl: embedded.server.url, token: ADMIN_TOKEN, caCert: embedded.server.tls?.cert, serverName: 'localhost' });
   return {
-    url: embedded.server.url, dataDir, client,
+    url: embedded.server.url, runnerId: embedded.runnerId ?? '', dataDir, client,
     stop: async () => { await client.close(); await embedded.stop(); },
   };
 }
@@ -76,12 +78,30 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
   });
 }
 
-/** Docker objects carrying Kiln's managed label. */
-export function kilnDockerObjects(): { containers: string[]; networks: string[]; volumes: string[] } {
+export interface DockerObjects {
+  containers: string[];
+  networks: string[];
+  volumes: string[];
+}
+
+/** Docker objects created by one runner (its label), or by any Kiln runner. */
+export function kilnDockerObjects(runnerId?: string): DockerObjects {
+  const label = runnerId ? `label=dev.kiln.runner-id=${runnerId}` : 'label=dev.kiln.managed';
   const list = (args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).split('\n').filter(Boolean);
   return {
-    containers: list(['ps', '-aq', '--filter', 'label=dev.kiln.managed']),
-    networks: list(['network', 'ls', '-q', '--filter', 'label=dev.kiln.managed']),
-    volumes: list(['volume', 'ls', '-q', '--filter', 'label=dev.kiln.managed']),
+    containers: list(['ps', '-aq', '--filter', label]),
+    networks: list(['network', 'ls', '-q', '--filter', label]),
+    volumes: list(['volume', 'ls', '-q', '--filter', label]),
   };
+}
+
+/** Waits (teardown runs after a job's outcome is reported) until a runner left nothing behind. */
+export async function waitForNoDockerObjects(runnerId: string, timeoutMs = 20_000): Promise<DockerObjects> {
+  const deadline = Date.now() + timeoutMs;
+  let objects = kilnDockerObjects(runnerId);
+  while (Date.now() < deadline && objects.containers.length + objects.networks.length + objects.volumes.length > 0) {
+    await new Promise((r) => setTimeout(r, 250));
+    objects = kilnDockerObjects(runnerId);
+  }
+  return objects;
 }

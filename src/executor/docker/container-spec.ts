@@ -20,18 +20,29 @@ export interface SandboxPolicy {
   /** `seccomp=<json>` entries etc.; see seccomp.ts. */
   securityOpt: string[];
   /** Capabilities added back after dropping ALL. */
-  capAdd: string[];
+  capAdd: readonly string[];
+  /**
+   * A privileged container (e.g. image builds). Only for resource classes an admin marked
+   * privileged, on runners that opted in; see docker-executor.ts. Docker then applies no
+   * seccomp profile and grants every capability and device: equal to root on the host.
+   */
+  privileged?: boolean;
 }
 
 /**
- * Capabilities an ordinary CI image needs, added back after `CapDrop: ALL`:
- * CHOWN, DAC_OVERRIDE, FOWNER, FSETID (package managers and file ownership as root),
- * SETUID, SETGID (su/sudo-less user switching by package scripts), KILL (signal own processes),
- * NET_BIND_SERVICE (services on ports < 1024), SYS_CHROOT (chroot-based tooling and
- * namespace sandboxes). Not added: NET_RAW, MKNOD, AUDIT_WRITE, SETFCAP, SETPCAP, and
- * everything outside Docker's default set.
+ * Capabilities added back after `CapDrop: ALL`, for root-run images (a non-root job user gets
+ * none of them: its effective set is empty). Reviewed against docs/SANDBOX.md:
+ *  - CHOWN, FOWNER, FSETID: package managers and archive extraction set owners and modes.
+ *  - SETUID, SETGID: root switching to a less privileged user (e.g. `su`, `gosu`, apt's `_apt`).
+ *  - KILL: signal processes of another uid (a root step stopping a service it started as a user).
+ *  - NET_BIND_SERVICE: service containers listening on ports below 1024.
+ *  - SYS_CHROOT: chroot-based tools and Chromium's namespace sandbox (headless browser tests);
+ *    without it the seccomp profile also drops chroot.
+ * Deliberately left out of Docker's default 14: DAC_OVERRIDE (root would bypass every file
+ * permission), MKNOD (device nodes), NET_RAW (raw packets/ARP spoofing on the bridge; ping
+ * still works through ICMP datagram sockets), AUDIT_WRITE, SETFCAP, SETPCAP.
  */
-export const DEFAULT_CAP_ADD = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE', 'SYS_CHROOT'];
+export const DEFAULT_CAP_ADD: readonly string[] = ['CHOWN', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE', 'SYS_CHROOT'];
 
 /** Keeps a primary container alive when its image is not told what to run. */
 export const KEEPALIVE = ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'];
@@ -53,6 +64,7 @@ function envList(env: Readonly<Record<string, string>>): string[] {
 
 export function containerSpec(input: ContainerSpecInput): ContainerCreateOptions {
   const { image, policy } = input;
+  const privileged = policy.privileged === true;
   const runsOwnCommand = image.entrypoint !== undefined || image.command !== undefined;
   const primaryDefault = input.role === 'primary' && !runsOwnCommand;
   return {
@@ -69,10 +81,15 @@ export function containerSpec(input: ContainerSpecInput): ContainerCreateOptions
       ...({ CgroupnsMode: 'private' } as object),
       NetworkMode: input.networkMode,
       Init: true,
-      Privileged: false,
-      CapDrop: ['ALL'],
-      CapAdd: policy.capAdd,
+      Privileged: privileged,
+      ...(privileged ? {} : { CapDrop: ['ALL'], CapAdd: [...policy.capAdd] }),
       SecurityOpt: policy.securityOpt,
+      // No host devices, host paths, host namespaces, published ports or docker socket, ever.
+      Devices: [],
+      Binds: [],
+      PidMode: '',
+      UTSMode: '',
+      UsernsMode: '',
       PidsLimit: policy.limits.pidsLimit,
       Memory: policy.limits.memoryBytes,
       MemorySwap: policy.limits.memoryBytes,

@@ -15,6 +15,8 @@ export interface DockerSandboxParts {
   homeDir: string;
   defaultShell: string;
   owner: { uid: number; gid: number };
+  /** How long a step asked to stop may take before it is abandoned (default 10 s). */
+  killGraceMs?: number;
 }
 
 /** Splits a shell command line like `/bin/bash -eo pipefail` into argv. */
@@ -37,13 +39,24 @@ export class DockerSandbox implements JobSandbox {
   }
 
   async run(options: RunOptions): Promise<RunResult> {
+    try {
+      return await this.runStep(options);
+    } catch (error) {
+      // E.g. the job exhausted its pids limit, so the engine cannot start a process in it: the
+      // step fails with a message; the job goes on (and `destroy()` still works from outside).
+      options.onOutput(Buffer.from(`kiln: could not run the step in the job container: ${(error as Error).message}\n`));
+      return { exitCode: null, timedOut: false, canceled: options.signal?.aborted === true };
+    }
+  }
+
+  private async runStep(options: RunOptions): Promise<RunResult> {
     const pidFile = `/tmp/.kiln-step-${process.pid}-${++stepCounter}.pid`;
-    await this.exec(['mkdir', '-p', options.workingDirectory], { quiet: true });
     const argv = [...shellArgv(options.shell ?? this.defaultShell), '-c', options.script];
-    // A tiny wrapper records the step's pid so a timeout or cancel can stop it.
-    const cmd = ['/bin/sh', '-c', `echo $$ > ${pidFile}; exec "$@"`, 'kiln-step', ...argv];
+    // A tiny wrapper creates the working directory and records the step's pid so a timeout or
+    // cancel can stop it.
+    const cmd = ['/bin/sh', '-c', `mkdir -p "$KILN_STEP_DIR" && cd "$KILN_STEP_DIR" || exit 1; unset KILN_STEP_DIR; echo $$ > ${pidFile}; exec "$@"`, 'kiln-step', ...argv];
     const exec = await this.parts.primary.exec({
-      Cmd: cmd, Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`), WorkingDir: options.workingDirectory,
+      Cmd: cmd, Env: [...Object.entries(options.env).map(([k, v]) => `${k}=${v}`), `KILN_STEP_DIR=${options.workingDirectory}`],
       AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false,
     });
     const stream = await exec.start({ hijack: true, stdin: false });
@@ -52,24 +65,38 @@ export class DockerSandbox implements JobSandbox {
     let timedOut = false;
     let canceled = false;
     let timer: NodeJS.Timeout | undefined;
-    const stop = () => { void this.exec(['/bin/sh', '-c', `kill -TERM $(cat ${pidFile}) 2>/dev/null; sleep 2; kill -KILL $(cat ${pidFile}) 2>/dev/null; true`], { quiet: true }).catch(() => undefined); };
+    let forceTimer: NodeJS.Timeout | undefined;
+    let forceEnd: () => void = () => undefined;
+    const ended = new Promise<void>((resolve) => {
+      forceEnd = resolve;
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    const stop = () => {
+      void this.exec(['/bin/sh', '-c', `kill -TERM $(cat ${pidFile}) 2>/dev/null; sleep 2; kill -KILL $(cat ${pidFile}) 2>/dev/null; true`], { quiet: true }).catch(() => undefined);
+      // When the container cannot even start the kill (pids exhausted), stop waiting anyway.
+      forceTimer ??= setTimeout(() => {
+        options.onOutput(Buffer.from('\nkiln: the step did not stop when asked; it was abandoned\n'));
+        (stream as { destroy?: () => void }).destroy?.();
+        forceEnd();
+      }, this.parts.killGraceMs ?? 10_000);
+    };
     const arm = () => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => { timedOut = true; stop(); }, options.noOutputTimeoutMs);
     };
     const onAbort = () => { canceled = true; stop(); };
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     arm();
     output.on('data', (data: Buffer) => { arm(); options.onOutput(data); });
-    await new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    });
+    await ended;
     if (timer) clearTimeout(timer);
+    if (forceTimer) clearTimeout(forceTimer);
     options.signal?.removeEventListener('abort', onAbort);
     const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? null, timedOut, canceled };
+    return { exitCode: info.Running ? null : (info.ExitCode ?? null), timedOut, canceled };
   }
 
   /** Runs a short command and returns its output (setup work, not steps). */

@@ -11,6 +11,10 @@ export interface ResolvedEnvironment {
   maskValues: string[];
   /** Set when the job may not run (e.g. a context it is not allowed to use). */
   unauthorized?: string;
+  /** The project's checkout key and pinned host keys, for ssh remotes. */
+  checkout?: { sshPrivateKey: string; knownHosts: string };
+  /** Keys selected by `add_ssh_keys` (by fingerprint). */
+  sshKeys?: Array<{ fingerprint: string; privateKey: string }>;
 }
 
 /** Supplies project and context secrets for a job (the secrets module implements it). */

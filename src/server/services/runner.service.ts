@@ -26,7 +26,9 @@ export interface RunnerServiceDeps {
   logger: Logger;
   secrets: SecretEnvironmentSource;
   /** Masks a chunk again on the server before it is stored (defence in depth). */
-  maskChunk?: (taskId: string, data: string) => string;
+  maskChunk?: (taskId: string, data: string) => string | Promise<string>;
+  /** Masks a standalone text of a task (step names) with the same values. */
+  maskText?: (taskId: string, text: string) => Promise<string>;
   publicUrl: string;
   leaseSeconds: number;
   heartbeatSeconds: number;
@@ -115,14 +117,15 @@ export class RunnerService {
       await this.deps.engine.advance(job.workflow_id);
       return undefined;
     }
-    await this.deps.engine.taskStarted(job.id);
+    await this.deps.engine.taskStarted({ jobId: job.id, runnerId: task.runner_id ?? 'unknown', nodeIndex: task.node_index });
     const builtins = builtinEnvironment({ job, plan, task, project, pipeline, publicUrl: this.deps.publicUrl });
     return {
       taskId: task.id, jobId: job.id, leaseToken: task.lease_token, leaseExpiresAt: task.lease_expires_at!,
       job: plan, jobName: job.name, nodeIndex: task.node_index, nodeTotal: job.parallelism,
       environment: { ...secrets.environment, ...builtins },
       maskValues: secrets.maskValues,
-      checkout: { repoUrl: project.repo_url, revision: pipeline.revision!, branch: pipeline.branch ?? undefined, tag: pipeline.tag ?? undefined },
+      checkout: { repoUrl: project.repo_url, revision: pipeline.revision!, branch: pipeline.branch ?? undefined, tag: pipeline.tag ?? undefined, ...(secrets.checkout ?? {}) },
+      ...(secrets.sshKeys?.length ? { sshKeys: secrets.sshKeys } : {}),
     };
   }
 
@@ -150,11 +153,15 @@ export class RunnerService {
   async appendLogs(runner: RunnerPrincipal, taskId: string, upload: { leaseToken: number; chunks: LogChunk[] }): Promise<void> {
     await this.requireOwnTask(runner, taskId, upload.leaseToken);
     const mask = this.deps.maskChunk;
-    await this.deps.logs.append(taskId, upload.chunks.map((c) => ({ seq: c.seq, stepIndex: c.stepIndex, data: mask ? mask(taskId, c.data) : c.data })));
+    const chunks = [];
+    // In order: the server-side masker is stateful per task.
+    for (const c of [...upload.chunks].sort((a, b) => a.seq - b.seq)) chunks.push({ seq: c.seq, stepIndex: c.stepIndex, data: mask ? await mask(taskId, c.data) : c.data });
+    await this.deps.logs.append(taskId, chunks);
   }
 
   async reportStep(runner: RunnerPrincipal, taskId: string, report: StepReport): Promise<void> {
     const task = await this.requireOwnTask(runner, taskId, report.leaseToken);
+    if (this.deps.maskText) report = { ...report, name: await this.deps.maskText(taskId, report.name) };
     const existing = (await this.deps.repos.steps.listByTask(taskId)).find((s) => s.step_index === report.stepIndex);
     const finished = report.status !== 'running';
     await this.deps.repos.steps.upsert({

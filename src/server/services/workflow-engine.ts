@@ -12,6 +12,7 @@ import { nowIso } from '../../shared/time.js';
 import type { JobTable, PipelineTable, Repositories, TaskTable } from '../../store/index.js';
 import { topics, type EventBus } from '../live/event-bus.js';
 import { publishState } from '../live/state-events.js';
+import { auditJobFinished, auditJobScheduled, auditJobStarted } from './job-audit.js';
 import { isTerminal, jobStatusFromTasks, readiness, workflowStatus, type JobState } from './workflow-state.js';
 
 export interface WorkflowEngineDeps {
@@ -97,6 +98,7 @@ export class WorkflowEngine {
       runner_id: null, lease_token: 0, lease_expires_at: null, cancel_requested: 0, failure_reason: null, created_at: now, started_at: null, stopped_at: null,
     }));
     await this.deps.repos.tasks.createMany(tasks);
+    await auditJobScheduled(this.deps.repos, { ...row, status: 'queued', number, resource_class: plan.resourceClass });
     await this.publishJob({ ...row, status: 'queued', number }, tasks.map((t) => t.id));
     this.deps.bus.publish(topics.taskQueued, { resourceClass: plan.resourceClass });
     return true;
@@ -104,7 +106,10 @@ export class WorkflowEngine {
 
   private async setJobStatus(row: JobTable, from: string[], changes: Partial<JobTable> & { status: JobStatus }): Promise<boolean> {
     const moved = await this.deps.repos.jobs.transition(row.id, from, changes);
-    if (moved && changes.status !== 'queued') await this.publishJob({ ...row, ...changes });
+    if (moved && changes.status !== 'queued') {
+      await auditJobFinished(this.deps.repos, { ...row, ...changes });
+      await this.publishJob({ ...row, ...changes });
+    }
     return moved;
   }
 
@@ -116,10 +121,12 @@ export class WorkflowEngine {
     });
   }
 
-  /** A task started running: its job becomes `running`. */
-  async taskStarted(jobId: string): Promise<void> {
-    const job = await this.deps.repos.jobs.getById(jobId);
+  /** A task started running on a runner: its job becomes `running`. */
+  async taskStarted(input: { jobId: string; runnerId: string; nodeIndex: number }): Promise<void> {
+    const job = await this.deps.repos.jobs.getById(input.jobId);
     if (!job) return;
+    await auditJobStarted(this.deps.repos, { job, runnerId: input.runnerId, nodeIndex: input.nodeIndex });
+    const jobId = input.jobId;
     const now = nowIso();
     if (await this.deps.repos.jobs.transition(jobId, ['queued'], { status: 'running', started_at: now, status_reason: null })) {
       await this.publishJob({ ...job, status: 'running', started_at: now, status_reason: null });
@@ -136,6 +143,7 @@ export class WorkflowEngine {
     if (!status) return;
     const changes = { status, stopped_at: nowIso(), status_reason: status === 'success' ? null : reason };
     if (await repos.jobs.transition(jobId, ['queued', 'running'], changes)) {
+      await auditJobFinished(repos, { ...job, ...changes });
       await this.publishJob({ ...job, ...changes });
     }
     await this.advance(job.workflow_id);
