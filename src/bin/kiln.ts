@@ -15,6 +15,7 @@ import { registerTokenCommands } from '../cli/commands/token.command.js';
 import { registerUserCommands } from '../cli/commands/user.command.js';
 import { registerPipelineCommands } from '../cli/commands/pipeline.command.js';
 import { registerProjectCommands } from '../cli/commands/project.command.js';
+import { registerAuditCommands } from './audit-command.js';
 import { registerRunnerCommand } from './runner-command.js';
 import { registerServerCommand } from './server-command.js';
 
@@ -42,6 +43,7 @@ registerRunnerCommand(program, { url: env.KILN_URL, runnerToken: env.KILN_RUNNER
 registerProjectCommands(program, cliEnvironment, STD_OUTPUT);
 registerPipelineCommands(program, cliEnvironment, STD_OUTPUT);
 registerConfigCommands(program, STD_OUTPUT);
+registerAuditCommands(program, { env: cliEnvironment, output: STD_OUTPUT, dataDir: env.KILN_DATA_DIR });
 registerLoginCommand(program, () => ({ ...cliEnvironment(), tokenFile }), STD_OUTPUT);
 registerUserCommands(program, cliEnvironment, STD_OUTPUT);
 registerTokenCommands(program, cliEnvironment, STD_OUTPUT);

@@ -4,7 +4,7 @@
  * over HTTPS through the same protocol as a remote `kiln runner`.
  */
 import type { Command } from 'commander';
-import { DockerExecutor, DEFAULT_RESOURCE_CLASSES } from '../executor/docker/docker-executor.js';
+import { DockerExecutor, DEFAULT_RESOURCE_CLASSES, runnableResourceClasses } from '../executor/docker/docker-executor.js';
 import { RunnerAgent } from '../runner/agent.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { buildServerSettings, type SettingsInput } from '../server/settings.js';
@@ -39,8 +39,9 @@ export async function runEmbedded(input: { settings: SettingsInput; logger: Logg
     builtinRunnerId = runnerId;
     runner = new RunnerAgent({
       client: { baseUrl: server.url, token, caCert: server.tls?.cert, serverName: 'localhost' },
-      name: 'built-in', executors: [new DockerExecutor({ runnerId, resourceClasses: DEFAULT_RESOURCE_CLASSES })],
-      resourceClasses: Object.keys(DEFAULT_RESOURCE_CLASSES), concurrency: input.runnerConcurrency ?? 2, logger: input.logger.child({ component: 'runner' }),
+      name: 'built-in',
+      executors: [new DockerExecutor({ runnerId, resourceClasses: DEFAULT_RESOURCE_CLASSES, warn: (message) => input.logger.warn(message) })],
+      resourceClasses: runnableResourceClasses(DEFAULT_RESOURCE_CLASSES), concurrency: input.runnerConcurrency ?? 2, logger: input.logger.child({ component: 'runner' }),
     });
     try {
       await runner.start();

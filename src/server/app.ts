@@ -6,10 +6,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Logger } from '../shared/logger.js';
 import { authenticateRequest } from './http/authenticate.js';
-import { ANONYMOUS } from './http/principal.js';
+import { ANONYMOUS, type Access } from './http/principal.js';
 import { installErrorHandling } from './http/error-handler.js';
-import { registerRoutes, type AnyRoute } from './http/route.js';
+import { authorize, registerRoutes, type AnyRoute } from './http/route.js';
 import { registerLiveHub } from './live/live-hub.js';
+import { auditRoutes } from './routes/audit.route.js';
 import { authRoutes } from './routes/auth.route.js';
 import { checkoutKeyRoutes } from './routes/checkout-key.route.js';
 import { contextRoutes } from './routes/context.route.js';
@@ -34,6 +35,8 @@ export interface AppOptions {
 export interface KilnApp {
   app: FastifyInstance;
   liveClients(): number;
+  /** Every registered route with its declared access rule (collected by the onRoute hook; permission tests). */
+  routeTable(): ReadonlyArray<{ method: string; url: string; access: Access }>;
 }
 
 export async function buildApp(options: AppOptions): Promise<KilnApp> {
@@ -53,16 +56,22 @@ export async function buildApp(options: AppOptions): Promise<KilnApp> {
     const auth = await authenticateRequest(services.repos, request);
     request.principal = auth.principal;
     request.sessionId = auth.session?.id ?? null;
+    // Enforce the route's access rule before body validation, so an unauthorised caller gets 401/403,
+    // never a validation error that describes the schema (the handler checks again).
+    const access = (request.routeOptions.config as { access?: Access } | undefined)?.access;
+    if (access) authorize(request.principal, access);
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('Cache-Control', 'no-store');
   });
+  const routeTable: Array<{ method: string; url: string; access: Access }> = [];
   app.addHook('onRoute', (route) => {
     if (!route.config || !(route.config as { access?: unknown }).access) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
     }
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, access: (route.config as { access: Access }).access });
   });
 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
@@ -72,6 +81,7 @@ export async function buildApp(options: AppOptions): Promise<KilnApp> {
     ...projectRoutes(services),
     ...pipelineRoutes(services),
     ...runnerRoutes(services),
+    ...auditRoutes(services),
     ...authRoutes(services),
     ...tokenRoutes(services),
     ...userRoutes(services),
@@ -81,5 +91,5 @@ export async function buildApp(options: AppOptions): Promise<KilnApp> {
     ...secretsRoutes(services),
     ...(options.extraRoutes ?? []),
   ]);
-  return { app, liveClients: hub.clientCount };
+  return { app, liveClients: hub.clientCount, routeTable: () => routeTable };
 }

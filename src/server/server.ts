@@ -8,6 +8,7 @@ import type { OrbSource } from '../config/index.js';
 import { hasEncryptedData, loadMasterKey } from '../secrets/index.js';
 import type { Logger } from '../shared/logger.js';
 import { createRepositories, openStore } from '../store/index.js';
+import { loadAuditSigner, startCheckpointer } from '../audit/index.js';
 import { buildApp } from './app.js';
 import type { AnyRoute } from './http/route.js';
 import { MemoryEventBus } from './live/event-bus.js';
@@ -60,6 +61,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   await app.listen({ host: settings.host, port: settings.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
+  const signer = loadAuditSigner({ keyPath: join(settings.dataDir, 'keys', 'audit-signing.pem') });
+  const checkpointer = startCheckpointer({ db: store.db, signer, intervalMs: 15 * 60_000, logger });
   const reaper = setInterval(() => {
     services.runners.reapExpiredLeases().catch((error) => logger.error({ err: error }, 'lease reaper failed'));
   }, 5000);
@@ -70,6 +73,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     services,
     setupCode: bootstrap.setupCode,
     close: async () => {
+      await checkpointer.stop();
       clearInterval(reaper);
       await app.close();
       await bus.close();

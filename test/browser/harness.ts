@@ -4,7 +4,7 @@
  * Chromium driven by playwright-core. Builds `web/dist` first when it is missing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -25,9 +25,18 @@ export const SCREENSHOTS = resolve('.test-artifacts/screenshots');
 
 /** Builds the web app unless `web/dist` is already there (the lead's `pretest` also does this). */
 export function ensureWebBuilt(): void {
-  if (existsSync(join(DEFAULT_WEB_DIST, 'index.html')) && !process.env.KILN_REBUILD_WEB) return;
+  if (isBuildFresh()) return;
   const result = spawnSync(process.execPath, [resolve('node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { stdio: 'inherit' });
   if (result.status !== 0) throw new Error('vite build web failed');
+}
+
+/** Whether web/dist exists and is newer than every file under web/src and web/index.html. */
+function isBuildFresh(): boolean {
+  const built = join(DEFAULT_WEB_DIST, 'index.html');
+  if (!existsSync(built)) return false;
+  const builtAt = statSync(built).mtimeMs;
+  const sources = [resolve('web/index.html'), resolve('web/vite.config.ts'), ...readdirSync(resolve('web/src'), { recursive: true, encoding: 'utf8' }).map((f) => resolve('web/src', f))];
+  return sources.every((file) => statSync(file).mtimeMs <= builtAt);
 }
 
 export interface Harness {
@@ -36,6 +45,15 @@ export interface Harness {
   dataDir: string;
   url: string;
   stop(): Promise<void>;
+}
+
+async function bounded(what: string, promise: Promise<unknown> | undefined, ms = 10_000): Promise<void> {
+  if (!promise) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), ms); });
+  const result = await Promise.race([promise.then(() => 'done' as const), timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') console.warn(`harness: ${what} did not finish within ${ms} ms; continuing`);
 }
 
 export async function startKiln(options: { runner?: boolean; bootstrapToken?: string } = {}): Promise<Harness> {
@@ -60,8 +78,9 @@ export async function startKiln(options: { runner?: boolean; bootstrapToken?: st
   return {
     server, runner, dataDir, url: server.url,
     stop: async () => {
-      await runner?.stop();
-      await server.close();
+      // Bounded: a stop that hangs must not hang the test run (reported, not hidden).
+      await bounded('runner.stop()', runner?.stop());
+      await bounded('server.close()', server.close());
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

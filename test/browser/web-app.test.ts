@@ -36,7 +36,7 @@ jobs:
           name: Print hostile output
           command: |
             printf '%s\\n' '<script>window.__pwned = "script"</script>'
-            printf '%s\\n' '<img src=x onerror="window.__pwned = \\x27img\\x27">'
+            printf '%s\\n' '<img src=x onerror="window.__pwned = 1">'
             printf '\\033]8;;javascript:window.__pwned=1\\033\\\\osc8 link\\033]8;;\\033\\\\\\n'
             printf '\\033[31m<b onmouseover="window.__pwned=2">red</b>\\033[0m javascript:alert(1)\\n'
             printf 'title\\033]0;<svg onload=alert(1)>\\007 after\\n'
@@ -191,6 +191,7 @@ describe('web app', { timeout: 300_000 }, () => {
     assert.ok((await page.locator('.log-line a[href^="https://example.com/docs"]').count()) > 0);
     await page.getByTestId('job-status').filter({ hasText: 'success' }).waitFor({ timeout: 60_000 });
     // Steps are sections that collapse.
+    await page.getByTestId('log-scroller').evaluate((element) => { element.scrollTop = 0; });
     const step = page.locator('.log-step', { hasText: 'Count slowly' });
     await step.waitFor();
     await screenshot(page, '04-job-log');
@@ -283,7 +284,7 @@ describe('web app', { timeout: 300_000 }, () => {
     const evil = await waitFor('evil job done', async () => (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'evil' && j.status === 'success'), 90_000);
     await page.goto(`${kiln.url}/${project.slug}/jobs/${evil.job_number}`);
     await page.getByText('<script>window.__pwned = "script"</script>').waitFor();
-    await page.getByText(`<img src=x onerror="window.__pwned = 'img'">`).waitFor();
+    await page.getByText('<img src=x onerror="window.__pwned = 1">').waitFor();
     const red = page.locator('.log-line .a-fg1', { hasText: '<b onmouseover="window.__pwned=2">red</b>' });
     await red.hover();
     await page.getByText('osc8 link').waitFor();

@@ -31,10 +31,12 @@ jobs:
     steps:
       - run:
           name: try to leak
+          # stdout and stderr (the set -x trace) are separate pipes with no order between them, so the
+          # split write is followed by a pause before tracing starts.
           command: |
             echo "plain: $CTX_SECRET"
             echo "b64: $(printf %s "$CTX_SECRET" | base64)"
-            printf 'split: %s' "\${CTX_SECRET:0:10}"; sleep 1; printf '%s|\\n' "\${CTX_SECRET:10}"
+            printf 'split: %s' "\${CTX_SECRET:0:10}"; sleep 1; printf '%s|\\n' "\${CTX_SECRET:10}"; sleep 1
             set -x
             : "trace $CTX_SECRET"
             set +x
@@ -135,7 +137,7 @@ describe('secrets end to end', { timeout: 240_000 }, () => {
       }
       assert.match(text, /plain: \*\*\*\*/, `${where}: plain echo masked`);
       assert.match(text, /b64: \*\*\*\*/, `${where}: base64 masked`);
-      assert.match(text, /split: \*\*\*\*\|/, `${where}: value split across two writes masked`);
+      assert.match(text, /split: \*\*\*\*\|/, `${where}: value split across two writes masked: ${JSON.stringify(text)}`);
       assert.match(text, /\+ : 'trace \*\*\*\*'/, `${where}: set -x trace masked`);
       assert.match(text, /project: \*\*\*\*/, `${where}: project variable masked`);
     }

@@ -175,3 +175,16 @@ export async function hostFirewallInPlace(options: HostFirewallOptions = {}): Pr
   const check = (from: string, chain: string) => run(binary, ['-w', '5', '-C', from, '-j', chain]).then(() => true, () => false);
   return (await check('DOCKER-USER', FORWARD_CHAIN)) && (await check('INPUT', INPUT_CHAIN));
 }
+
+/** Removes the Kiln chains and their jumps (uninstall; runners never call it). Never throws. */
+export async function removeHostFirewall(options: Pick<HostFirewallOptions, 'commands'> = {}): Promise<void> {
+  for (const binary of [options.commands?.iptables ?? 'iptables', options.commands?.ip6tables ?? 'ip6tables']) {
+    for (const [from, chain] of [['DOCKER-USER', FORWARD_CHAIN], ['FORWARD', FORWARD_CHAIN], ['INPUT', INPUT_CHAIN]]) {
+      while (await run(binary, ['-w', '5', '-D', from, '-j', chain]).then(() => true, () => false)) { /* every copy */ }
+    }
+    for (const chain of [FORWARD_CHAIN, INPUT_CHAIN]) {
+      await run(binary, ['-w', '5', '-F', chain]).catch(() => undefined);
+      await run(binary, ['-w', '5', '-X', chain]).catch(() => undefined);
+    }
+  }
+}

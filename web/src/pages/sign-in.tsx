@@ -22,7 +22,7 @@ export function SignInPage(props: { onSignedIn(): void }) {
       props.onSignedIn();
     } catch (e) {
       if (e instanceof ApiError && e.notAvailable) setPasswordUnavailable(true);
-      else setError(e);
+      else setError(e instanceof ApiError && e.status === 401 ? new Error('Wrong email or password.') : e);
     } finally {
       setBusy(false);
     }
