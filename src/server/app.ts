@@ -11,6 +11,7 @@ import { installErrorHandling } from './http/error-handler.js';
 import { authorize, registerRoutes, type AnyRoute } from './http/route.js';
 import { registerLiveHub } from './live/live-hub.js';
 import { auditRoutes } from './routes/audit.route.js';
+import { registerWebApp } from './web/web-app.js';
 import { authRoutes } from './routes/auth.route.js';
 import { checkoutKeyRoutes } from './routes/checkout-key.route.js';
 import { contextRoutes } from './routes/context.route.js';
@@ -44,6 +45,8 @@ export async function buildApp(options: AppOptions): Promise<KilnApp> {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: 8 * 1024 * 1024,
+    // Shutdown must not wait for idle keep-alive sockets or open live connections.
+    forceCloseConnections: true,
     ...(options.https ? { https: options.https } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   } as never) as unknown as FastifyInstance;
@@ -91,5 +94,6 @@ export async function buildApp(options: AppOptions): Promise<KilnApp> {
     ...secretsRoutes(services),
     ...(options.extraRoutes ?? []),
   ]);
+  registerWebApp(app); // GET / and GET /*: the web app; API routes are more specific and win
   return { app, liveClients: hub.clientCount, routeTable: () => routeTable };
 }

@@ -126,7 +126,7 @@ describe('web app', { timeout: 300_000 }, () => {
     assert.match(await page.getByTestId('current-user').innerText(), /admin@localhost/);
     // The session is a cookie, so the WebSocket authenticates too.
     await page.locator('.live-dot.live-open').waitFor({ timeout: 10_000 });
-    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+    assert.equal(await page.evaluate('sessionStorage.length'), 0);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API token').waitFor();
     await page.reload();
@@ -211,7 +211,7 @@ describe('web app', { timeout: 300_000 }, () => {
     let raw = '';
     for await (const piece of stream) raw += String(piece);
     assert.match(raw, /line 50 see/);
-    assert.match(raw, /\u001b\[32mgreen ok/);
+    assert.ok(raw.includes('\u001b[32mgreen ok'), 'the raw log keeps its escape codes');
     assert.deepEqual(problems, []);
   });
 
@@ -290,7 +290,7 @@ describe('web app', { timeout: 300_000 }, () => {
     await page.getByText('osc8 link').waitFor();
     await page.getByText('title after').waitFor();
     await page.waitForTimeout(300);
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
+    assert.equal(await page.evaluate('window.__pwned'), undefined);
     assert.equal(await page.locator('.log-scroller script, .log-scroller img, .log-scroller b, .log-scroller svg').count(), 0);
     const hrefs = await page.locator('.log-scroller a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
     assert.ok(hrefs.every((href) => href?.startsWith('https://') || href?.startsWith('http://')), `unexpected links: ${hrefs.join(', ')}`);

@@ -202,7 +202,7 @@ function MembersSection(props: { me: Me }) {
   const setRole = async (id: string, role: string) => {
     setError(undefined);
     try {
-      await api('PATCH', `/api/v2/org/member/${encodeURIComponent(id)}`, { role });
+      await api('PATCH', `/api/v2/user/${encodeURIComponent(id)}`, { role });
       setTick(tick + 1);
     } catch (e) {
       setError(e);
@@ -211,7 +211,7 @@ function MembersSection(props: { me: Me }) {
   return (
     <>
       {error ? <ErrorView error={error} what="Changing roles" /> : null}
-      <ResourceList key={tick} title="Members" endpoint="/api/v2/org/member" empty="No members." rowKey={(r) => String(r.id)}
+      <ResourceList key={tick} title="Members" endpoint="/api/v2/user" empty="No members." rowKey={(r) => String(r.id)}
         columns={[
           { label: 'Email', render: (r) => text(r.email ?? r.login) },
           { label: 'Role', render: (r) => props.me.role === 'admin' && r.id !== props.me.id ? (
