@@ -12,7 +12,7 @@ import { DockerExecutor, DEFAULT_RESOURCE_CLASSES } from '../../src/executor/doc
 import { RunnerAgent } from '../../src/runner/agent.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { buildServerSettings } from '../../src/server/settings.js';
-import { DEFAULT_WEB_DIST, webAppRoutes } from '../../src/server/web/web-app.js';
+import { DEFAULT_WEB_DIST } from '../../src/server/web/web-app.js';
 import { hashToken, newId } from '../../src/shared/ids.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { nowIso } from '../../src/shared/time.js';
@@ -64,7 +64,7 @@ export async function startKiln(options: { runner?: boolean; bootstrapToken?: st
     insecureHttp: true, host: '127.0.0.1', port: 0, dataDir, runner: options.runner ?? true,
     bootstrapToken: 'bootstrapToken' in options ? options.bootstrapToken : ADMIN_TOKEN, bootstrapPassword: ADMIN_PASSWORD, logLevel: 'error',
   });
-  const server = await startServer({ settings, logger, extraRoutes: webAppRoutes() });
+  const server = await startServer({ settings, logger });
   let runner: RunnerAgent | undefined;
   if (options.runner ?? true) {
     const { runnerId, token } = await server.services.runners.register({ name: 'built-in', orgId: null });
