@@ -41,12 +41,24 @@ export class KilnClient {
     return this.http.call('GET', `/api/v2/pipeline/${enc(id)}/workflow`);
   }
 
+  workflow(id: string): Promise<Workflow> {
+    return this.http.call('GET', `/api/v2/workflow/${enc(id)}`);
+  }
+
   workflowJobs(id: string): Promise<Paged<WorkflowJob>> {
     return this.http.call('GET', `/api/v2/workflow/${enc(id)}/job`);
   }
 
   cancelWorkflow(id: string): Promise<void> {
     return this.http.call('POST', `/api/v2/workflow/${enc(id)}/cancel`);
+  }
+
+  approve(workflowId: string, approvalRequestId: string): Promise<{ message: string }> {
+    return this.http.call('POST', `/api/v2/workflow/${enc(workflowId)}/approve/${enc(approvalRequestId)}`);
+  }
+
+  rerunWorkflow(workflowId: string, options: { fromFailed?: boolean } = {}): Promise<{ workflow_id: string }> {
+    return this.http.call('POST', `/api/v2/workflow/${enc(workflowId)}/rerun`, { body: { from_failed: options.fromFailed ?? false } });
   }
 
   jobDetails(slug: string, number: number): Promise<JobDetails> {

@@ -11,6 +11,7 @@ import { installErrorHandling } from './http/error-handler.js';
 import { authorize, registerRoutes, type AnyRoute } from './http/route.js';
 import { registerLiveHub } from './live/live-hub.js';
 import { auditRoutes } from './routes/audit.route.js';
+import { runnersRoutes } from './routes/runners.route.js';
 import { registerWebApp } from './web/web-app.js';
 import { authRoutes } from './routes/auth.route.js';
 import { checkoutKeyRoutes } from './routes/checkout-key.route.js';
@@ -85,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<KilnApp> {
     ...pipelineRoutes(services),
     ...runnerRoutes(services),
     ...auditRoutes(services),
+    ...runnersRoutes(services),
     ...authRoutes(services),
     ...tokenRoutes(services),
     ...userRoutes(services),

@@ -215,24 +215,22 @@ describe('web app', { timeout: 300_000 }, () => {
     assert.deepEqual(problems, []);
   });
 
-  test('the pipeline page draws the job graph; approval reports what the server supports', async () => {
+  test('the pipeline page draws the job graph; approving the hold job lets deploy run', async () => {
     const { page, problems } = await signedInPage();
     const list = await apiCall<Paged<Pipeline>>(kiln, { method: 'GET', path: `/api/v2/project/${project.slug}/pipeline` });
     const pipelineId = list.body.items.find((p) => p.trigger_parameters.verbose === true)!.id;
-    const hold = await waitFor('approval on hold', async () => (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'hold' && j.status === 'on_hold'), 90_000);
+    await waitFor('approval on hold', async () => (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'hold' && j.status === 'on_hold'), 90_000);
     await page.goto(`${kiln.url}/${project.slug}/pipelines/${pipelineId}`);
     await page.getByTestId('graph-node-hold').waitFor();
     assert.equal(await page.locator('.graph-edge').count(), 2); // build → hold → deploy
     await screenshot(page, '03-pipeline-graph');
-    const { workflow } = await workflowJobs(pipelineId);
-    const probe = await apiCall<{ message?: string }>(kiln, { method: 'POST', path: `/api/v2/workflow/${workflow.id}/approve/nonexistent-${hold.id}` });
     await page.getByTestId('job-row-hold').getByRole('button', { name: 'Approve' }).click();
-    if (probe.status === 404 && /^No route/.test(probe.body.message ?? '')) {
-      // The approve endpoint has not landed: the UI says so clearly.
-      await page.getByTestId('workflow-message').filter({ hasText: 'not available on this server yet' }).waitFor();
-    } else {
-      await page.getByTestId('job-row-hold').getByText(/success|approved/).waitFor({ timeout: 30_000 });
-    }
+    await page.getByTestId('job-row-hold').getByText(/success|approved/).waitFor({ timeout: 30_000 });
+    const deploy = await waitFor('deploy to run after the approval', async () => (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'deploy' && j.status === 'success'), 90_000);
+    assert.equal(deploy.status, 'success');
+    const approved = (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'hold')!;
+    assert.equal(approved.status, 'success');
+    assert.ok(approved.approved_by, 'the approver is recorded');
     assert.deepEqual(problems, []);
   });
 

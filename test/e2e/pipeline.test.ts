@@ -120,6 +120,15 @@ workflows:
     repo.remove();
   });
 
+  it('lists the built-in runner as online for admins', async () => {
+    const runners = await kiln.client.http.call<{ items: Array<{ id: string; name: string; online: boolean; resource_classes: string[] }> }>('GET', '/api/v2/runner');
+    const builtin = runners.items.find((r) => r.id === kiln.runnerId);
+    assert.ok(builtin, 'the built-in runner is registered');
+    assert.equal(builtin.online, true);
+    assert.ok(builtin.resource_classes.includes('medium'));
+    assert.ok(!JSON.stringify(runners).includes('kiln_runner_'), 'runner tokens never leave the server');
+  });
+
   it('leaves no containers, networks or volumes of finished jobs in Docker', async () => {
     assert.ok(kiln.runnerId);
     assert.deepEqual(await waitForNoDockerObjects(kiln.runnerId), { containers: [], networks: [], volumes: [] });

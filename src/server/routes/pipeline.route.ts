@@ -39,6 +39,19 @@ export function pipelineRoutes(services: ServerServices) {
       method: 'POST', url: '/api/v2/workflow/:id/cancel', access: { role: 'member' }, status: 202, schema: { params: idParams },
       handler: async ({ principal, params }) => { await services.pipelines.cancelWorkflow(asUser(principal), params.id); return { message: 'Accepted.' }; },
     }),
+    defineRoute<{ id: string; approvalId: string }>({
+      method: 'POST', url: '/api/v2/workflow/:id/approve/:approvalId', access: { role: 'member' }, status: 202,
+      schema: { params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, approvalId: { type: 'string', maxLength: 64 } } } },
+      handler: async ({ principal, params }) => {
+        await services.pipelines.approve(asUser(principal), { workflowId: params.id, approvalRequestId: params.approvalId });
+        return { message: 'Accepted.' };
+      },
+    }),
+    defineRoute<{ id: string }, object, { from_failed?: boolean; enable_ssh?: boolean } | undefined>({
+      method: 'POST', url: '/api/v2/workflow/:id/rerun', access: { role: 'member' }, status: 202,
+      schema: { params: idParams, body: { type: ['object', 'null'], properties: { from_failed: { type: 'boolean' }, enable_ssh: { type: 'boolean' }, jobs: { type: 'array', items: { type: 'string' } } } } },
+      handler: ({ principal, params, body }) => services.pipelines.rerun(asUser(principal), { workflowId: params.id, fromFailed: body?.from_failed ?? false }),
+    }),
     defineRoute<SlugParams & { number: number }>({
       method: 'GET', url: `${SLUG_PATH}/job/:number`, access: { role: 'viewer' },
       schema: { params: { type: 'object', properties: { number: { type: 'integer', minimum: 1 } } } },

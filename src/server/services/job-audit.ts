@@ -42,3 +42,10 @@ export async function auditJobFinished(repos: Repositories, job: JobTable): Prom
     payload: { ...(await jobRef(repos, job)), ...(job.number !== null ? { job_number: job.number } : {}), status: job.status as 'success' },
   });
 }
+
+export async function auditJobApproved(repos: Repositories, input: { job: JobTable; actor: AuditEntity }): Promise<void> {
+  await auditWriter.record(repos.store.db, {
+    action: 'workflow.job.approve', actor: input.actor, target: target(input.job), scope: scope(input.job), success: true,
+    payload: await jobRef(repos, input.job),
+  });
+}

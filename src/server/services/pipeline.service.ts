@@ -166,6 +166,29 @@ export class PipelineService {
     await this.deps.engine.cancelWorkflow(workflowId);
   }
 
+  /** Approves an on-hold approval job of a workflow (CircleCI: the approval request id is the job id). */
+  async approve(principal: UserPrincipal, input: { workflowId: string; approvalRequestId: string }): Promise<void> {
+    const workflow = await this.deps.repos.workflows.getById(input.workflowId);
+    if (!workflow) throw errors.notFound('Workflow');
+    await this.loadPipeline(principal, workflow.pipeline_id);
+    const job = await this.deps.repos.jobs.getById(input.approvalRequestId);
+    if (!job || job.workflow_id !== workflow.id || job.type !== 'approval') throw errors.notFound('Approval request');
+    if (!(await this.deps.engine.approve({ jobId: job.id, userId: principal.userId, userName: principal.email }))) {
+      throw errors.conflict(`The approval job ${job.name} is ${job.status}, not on hold`);
+    }
+  }
+
+  /** Reruns a workflow from the start or from its failed jobs, as a new workflow of the same pipeline. */
+  async rerun(principal: UserPrincipal, input: { workflowId: string; fromFailed: boolean }): Promise<{ workflow_id: string }> {
+    const workflow = await this.deps.repos.workflows.getById(input.workflowId);
+    if (!workflow) throw errors.notFound('Workflow');
+    await this.loadPipeline(principal, workflow.pipeline_id);
+    if (!['success', 'failed', 'canceled', 'error', 'not_run', 'unauthorized'].includes(workflow.status)) {
+      throw errors.conflict(`The workflow is ${workflow.status}; rerun it once it has finished`);
+    }
+    return { workflow_id: await this.deps.engine.rerun({ workflowId: workflow.id, fromFailed: input.fromFailed }) };
+  }
+
   async jobDetails(principal: UserPrincipal, slug: string, number: number): Promise<JobDetails> {
     const project = await this.deps.projects.getForUser(principal, slug);
     const job = await this.deps.repos.jobs.getByNumber(project.id, number);

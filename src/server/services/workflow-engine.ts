@@ -12,7 +12,7 @@ import { nowIso } from '../../shared/time.js';
 import type { JobTable, PipelineTable, Repositories, TaskTable } from '../../store/index.js';
 import { topics, type EventBus } from '../live/event-bus.js';
 import { publishState } from '../live/state-events.js';
-import { auditJobFinished, auditJobScheduled, auditJobStarted } from './job-audit.js';
+import { auditJobApproved, auditJobFinished, auditJobScheduled, auditJobStarted } from './job-audit.js';
 import { isTerminal, jobStatusFromTasks, readiness, workflowStatus, type JobState } from './workflow-state.js';
 
 export interface WorkflowEngineDeps {
@@ -28,26 +28,67 @@ export class WorkflowEngine {
 
   /** Creates the workflows and jobs of a compiled pipeline and starts them. */
   async start(pipeline: PipelineTable, plan: PipelinePlan): Promise<string[]> {
-    const { repos } = this.deps;
-    const now = nowIso();
     const workflowIds: string[] = [];
     for (const workflowPlan of plan.workflows) {
-      const workflowId = newId();
-      workflowIds.push(workflowId);
-      await repos.workflows.create({ id: workflowId, pipeline_id: pipeline.id, project_id: pipeline.project_id, name: workflowPlan.name, status: 'running', created_at: now, stopped_at: null });
-      const jobs: JobTable[] = workflowPlan.jobs.map((job) => ({
-        id: newId(), workflow_id: workflowId, pipeline_id: pipeline.id, project_id: pipeline.project_id, org_id: pipeline.org_id,
-        name: job.name, type: job.type, number: null, status: 'blocked',
-        requires: JSON.stringify(job.requires), contexts: JSON.stringify(job.contexts),
-        plan: job.job ? JSON.stringify(job.job) : null, resource_class: job.job?.resourceClass ?? null,
-        parallelism: job.job?.parallelism ?? 1, status_reason: null, approved_by: null,
-        created_at: now, queued_at: null, started_at: null, stopped_at: null,
+      workflowIds.push(await this.createWorkflow(pipeline, {
+        name: workflowPlan.name,
+        jobs: workflowPlan.jobs.map((job) => ({
+          name: job.name, type: job.type, requires: JSON.stringify(job.requires), contexts: JSON.stringify(job.contexts),
+          plan: job.job ? JSON.stringify(job.job) : null, resource_class: job.job?.resourceClass ?? null, parallelism: job.job?.parallelism ?? 1,
+        })),
       }));
-      await repos.jobs.createMany(jobs);
-      publishState(this.deps.bus, { kind: 'workflow', projectId: pipeline.project_id, pipelineId: pipeline.id, workflowId, name: workflowPlan.name, status: 'running' });
     }
     for (const id of workflowIds) await this.advance(id);
     return workflowIds;
+  }
+
+  /**
+   * Runs a workflow again as a new workflow of the same pipeline (CircleCI's rerun). From
+   * failed: jobs that succeeded keep their success and only the rest run again.
+   */
+  async rerun(input: { workflowId: string; fromFailed: boolean }): Promise<string> {
+    const { repos } = this.deps;
+    const workflow = await repos.workflows.getById(input.workflowId);
+    const pipeline = workflow && (await repos.pipelines.getById(workflow.pipeline_id));
+    if (!workflow || !pipeline) throw new Error(`workflow ${input.workflowId} not found`);
+    const jobs = await repos.jobs.listByWorkflow(workflow.id);
+    const id = await this.createWorkflow(pipeline, {
+      name: workflow.name,
+      jobs: jobs.map((job) => ({
+        name: job.name, type: job.type, requires: job.requires, contexts: job.contexts, plan: job.plan, resource_class: job.resource_class, parallelism: job.parallelism,
+        ...(input.fromFailed && job.status === 'success' ? { carried: job } : {}),
+      })),
+    });
+    await this.advance(id);
+    return id;
+  }
+
+  private async createWorkflow(pipeline: PipelineTable, input: { name: string; jobs: NewJob[] }): Promise<string> {
+    const now = nowIso();
+    const workflowId = newId();
+    await this.deps.repos.workflows.create({ id: workflowId, pipeline_id: pipeline.id, project_id: pipeline.project_id, name: input.name, status: 'running', created_at: now, stopped_at: null });
+    await this.deps.repos.jobs.createMany(input.jobs.map((job) => ({
+      id: newId(), workflow_id: workflowId, pipeline_id: pipeline.id, project_id: pipeline.project_id, org_id: pipeline.org_id,
+      name: job.name, type: job.type, number: null, status: job.carried ? 'success' : 'blocked',
+      requires: job.requires, contexts: job.contexts, plan: job.plan, resource_class: job.resource_class, parallelism: job.parallelism,
+      status_reason: job.carried ? 'Succeeded in the workflow this one reruns' : null, approved_by: job.carried?.approved_by ?? null,
+      created_at: now, queued_at: null, started_at: job.carried?.started_at ?? null, stopped_at: job.carried?.stopped_at ?? null,
+    })));
+    publishState(this.deps.bus, { kind: 'workflow', projectId: pipeline.project_id, pipelineId: pipeline.id, workflowId, name: input.name, status: 'running' });
+    return workflowId;
+  }
+
+  /** Approves an on-hold approval job; false when it is not (or no longer) on hold. */
+  async approve(input: { jobId: string; userId: string; userName: string }): Promise<boolean> {
+    const job = await this.deps.repos.jobs.getById(input.jobId);
+    if (!job || job.type !== 'approval') return false;
+    const now = nowIso();
+    const changes = { status: 'success' as const, approved_by: input.userId, started_at: now, stopped_at: now, status_reason: `Approved by ${input.userName}` };
+    if (!(await this.deps.repos.jobs.transition(job.id, ['on_hold'], changes))) return false;
+    await auditJobApproved(this.deps.repos, { job: { ...job, ...changes }, actor: { id: input.userId, type: 'user', name: input.userName } });
+    await this.publishJob({ ...job, ...changes });
+    await this.advance(job.workflow_id);
+    return true;
   }
 
   /** Re-evaluates one workflow. Safe to call at any time, any number of times. */
@@ -165,6 +206,9 @@ export class WorkflowEngine {
     await this.advance(workflowId);
   }
 }
+
+/** A job row to create: copied from a plan or an earlier workflow; `carried` keeps an earlier success. */
+type NewJob = Pick<JobTable, 'name' | 'type' | 'requires' | 'contexts' | 'plan' | 'resource_class' | 'parallelism'> & { carried?: JobTable };
 
 function toState(row: JobTable): JobState {
   return { name: row.name, type: row.type, status: row.status as JobStatus, requires: JSON.parse(row.requires) as Requirement[] };
