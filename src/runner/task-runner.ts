@@ -10,6 +10,7 @@ import type { StepStatus, TaskAssignment, TaskOutcome } from '../protocol/runner
 import type { Logger } from '../shared/logger.js';
 import { nowIso } from '../shared/time.js';
 import { checkout } from './checkout.js';
+import { installSshKeys, selectKeys } from './ssh-keys.js';
 import { LogStream } from './log-stream.js';
 import { jobDirectory, stepDirectory, stepEnvironment } from './step-environment.js';
 
@@ -124,6 +125,7 @@ export class TaskRunner {
         return { status: 'failed', reason: `Step "${step.name}" failed: ${(error as Error).message}` };
       }
     }
+    if (step.kind === 'add_ssh_keys') return this.addSshKeys({ sandbox, step, index });
     if (step.kind !== 'run') {
       const message = step.kind === 'setup_remote_docker'
         ? 'setup_remote_docker is not supported on this runner (Kiln never gives jobs access to a Docker engine)'
@@ -139,6 +141,29 @@ export class TaskRunner {
       return undefined;
     }
     return execution;
+  }
+
+  private async addSshKeys(input: { sandbox: JobSandbox; step: StepPlan; index: number }): Promise<Outcome | undefined> {
+    const { step, index } = input;
+    const requested = (step as { args?: { fingerprints?: unknown } }).args?.fingerprints;
+    const fingerprints = Array.isArray(requested) ? requested.map(String) : undefined;
+    const selection = selectKeys(this.task.sshKeys ?? [], fingerprints);
+    let outcome: Outcome | undefined;
+    if ('missing' in selection) {
+      this.log.line(index, `add_ssh_keys: this project has no SSH key with fingerprint ${selection.missing}`);
+      outcome = { status: 'failed', reason: `Step "${step.name}": no SSH key with fingerprint ${selection.missing}` };
+    } else {
+      try {
+        const files = await installSshKeys({ sandbox: input.sandbox, keys: selection.keys });
+        this.log.line(index, files.length ? `Added ${files.length} SSH key(s): ${files.join(', ')}` : 'This project has no additional SSH keys');
+      } catch (error) {
+        this.log.line(index, `add_ssh_keys failed: ${(error as Error).message}`);
+        outcome = { status: 'failed', reason: `Step "${step.name}" failed: ${(error as Error).message}` };
+      }
+    }
+    this.log.endStep();
+    await this.reportStep(index, step.name, { status: outcome ? 'failed' : 'success', exitCode: outcome ? 1 : 0 });
+    return outcome;
   }
 
   private async execRun(input: { sandbox: JobSandbox; step: RunStepPlan; index: number; jobDir: string; bashEnv: string }): Promise<Outcome | undefined> {
