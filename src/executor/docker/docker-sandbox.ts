@@ -7,6 +7,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { ExecutorError, type JobSandbox, type RunOptions, type RunResult } from '../executor.js';
 import { removeByLabel } from './docker-reaper.js';
+import { watchStep } from '../step-watchdog.js';
 
 export interface DockerSandboxParts {
   docker: Docker;
@@ -62,9 +63,6 @@ export class DockerSandbox implements JobSandbox {
     const stream = await exec.start({ hijack: true, stdin: false });
     const output = new PassThrough();
     this.parts.docker.modem.demuxStream(stream, output, output);
-    let timedOut = false;
-    let canceled = false;
-    let timer: NodeJS.Timeout | undefined;
     let forceTimer: NodeJS.Timeout | undefined;
     let forceEnd: () => void = () => undefined;
     const ended = new Promise<void>((resolve) => {
@@ -82,21 +80,13 @@ export class DockerSandbox implements JobSandbox {
         forceEnd();
       }, this.parts.killGraceMs ?? 10_000);
     };
-    const arm = () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => { timedOut = true; stop(); }, options.noOutputTimeoutMs);
-    };
-    const onAbort = () => { canceled = true; stop(); };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
-    arm();
-    output.on('data', (data: Buffer) => { arm(); options.onOutput(data); });
+    const watchdog = watchStep({ noOutputTimeoutMs: options.noOutputTimeoutMs, signal: options.signal, stop });
+    output.on('data', (data: Buffer) => { watchdog.activity(); options.onOutput(data); });
     await ended;
-    if (timer) clearTimeout(timer);
+    watchdog.dispose();
     if (forceTimer) clearTimeout(forceTimer);
-    options.signal?.removeEventListener('abort', onAbort);
     const info = await exec.inspect();
-    return { exitCode: info.Running ? null : (info.ExitCode ?? null), timedOut, canceled };
+    return { exitCode: info.Running ? null : (info.ExitCode ?? null), timedOut: watchdog.timedOut, canceled: watchdog.canceled };
   }
 
   /** Runs a short command and returns its output (setup work, not steps). */

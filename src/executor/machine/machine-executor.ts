@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ExecutorError, type Executor, type ExecutorJobSpec, type JobSandbox, type RunOptions, type RunResult } from '../executor.js';
+import { watchStep } from '../step-watchdog.js';
 
 export const JOB_USER = 'kiln-job';
 
@@ -140,31 +141,20 @@ class MachineSandbox implements JobSandbox {
       cwd: this.homeDir, env: { ...this.baseEnv(), ...options.env, KILN_STEP_DIR: options.workingDirectory },
     });
     if (child.pid) this.groups.add(child.pid);
-    let timedOut = false;
-    let canceled = false;
-    let timer: NodeJS.Timeout | undefined;
     const stop = () => {
       this.killGroup(child.pid, 'SIGTERM');
       setTimeout(() => this.killGroup(child.pid, 'SIGKILL'), this.parts.killGraceMs).unref();
     };
-    const arm = () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => { timedOut = true; stop(); }, options.noOutputTimeoutMs);
-    };
-    const onAbort = () => { canceled = true; stop(); };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
-    arm();
-    const onData = (data: Buffer) => { arm(); options.onOutput(data); };
+    const watchdog = watchStep({ noOutputTimeoutMs: options.noOutputTimeoutMs, signal: options.signal, stop });
+    const onData = (data: Buffer) => { watchdog.activity(); options.onOutput(data); };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     const exitCode = await new Promise<number | null>((resolve) => {
       child.on('error', (error) => { options.onOutput(Buffer.from(`kiln: could not start the step: ${error.message}\n`)); resolve(null); });
       child.on('exit', (code) => resolve(code));
     });
-    if (timer) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-    return { exitCode, timedOut, canceled };
+    watchdog.dispose();
+    return { exitCode, timedOut: watchdog.timedOut, canceled: watchdog.canceled };
   }
 
   private bash: boolean | undefined;
