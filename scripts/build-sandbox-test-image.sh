@@ -6,6 +6,8 @@
 #   VOLUME /var/kiln-volume            so every container gets an anonymous volume to clean up
 # Needs: busybox-static, gcc with static glibc (libc6-dev). KILN_REBUILD_IMAGES=1 rebuilds.
 set -euo pipefail
+# shellcheck source=lib/busybox-rootfs.sh
+. "$(dirname "$0")/lib/busybox-rootfs.sh"
 tag=kiln-test/sandbox:1
 if [ -z "${KILN_REBUILD_IMAGES:-}" ] && docker image inspect "$tag" >/dev/null 2>&1; then exit 0; fi
 command -v busybox >/dev/null || { echo "busybox (Debian package busybox-static) is required" >&2; exit 1; }
@@ -177,15 +179,8 @@ PROBE_C
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,etc,tmp,root,home/circleci,proc,sys,dev,var/tmp,var/kiln-volume,mnt}
-chmod 1777 "$root/tmp" "$root/var/tmp"
-cp "$(command -v busybox)" "$root/bin/busybox"
-for applet in $("$root/bin/busybox" --list); do
-  [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
-done
-printf 'root:x:0:0:root:/root:/bin/sh\ncircleci:x:3434:3434:circleci:/home/circleci:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root/etc/passwd"
-printf 'root:x:0:\ncircleci:x:3434:\nnogroup:x:65534:\n' > "$root/etc/group"
-chown 3434:3434 "$root/home/circleci"
+make_busybox_rootfs "$root"
+mkdir -p "$root/var/kiln-volume" "$root/mnt"
 src=$(mktemp -d)
 trap 'rm -rf "$root" "$src"' EXIT
 write_probe_source > "$src/kiln-syscall-probe.c"

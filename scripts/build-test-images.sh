@@ -4,6 +4,8 @@
 #   kiln-test/bash:1  busybox + bash and its libraries, git-less like many CI images
 # Each is a `docker import` of a root filesystem made from binaries on this machine.
 set -euo pipefail
+# shellcheck source=lib/busybox-rootfs.sh
+. "$(dirname "$0")/lib/busybox-rootfs.sh"
 command -v busybox >/dev/null || { echo "busybox (Debian package busybox-static) is required" >&2; exit 1; }
 file "$(command -v busybox)" 2>/dev/null | grep -q 'statically linked' || ldd "$(command -v busybox)" 2>&1 | grep -q 'not a dynamic' || { echo "busybox must be the static build (apt-get install busybox-static)" >&2; exit 1; }
 
@@ -11,15 +13,7 @@ build() {
   local tag=$1 with_bash=$2
   if [ -z "${KILN_REBUILD_IMAGES:-}" ] && docker image inspect "$tag" >/dev/null 2>&1; then return; fi
   local root; root=$(mktemp -d)
-  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,root,home/circleci,proc,sys,dev,var/tmp}
-  chmod 1777 "$root/tmp" "$root/var/tmp"
-  cp "$(command -v busybox)" "$root/bin/busybox"
-  for applet in $("$root/bin/busybox" --list); do
-    [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
-  done
-  printf 'root:x:0:0:root:/root:/bin/sh\ncircleci:x:3434:3434:circleci:/home/circleci:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root/etc/passwd"
-  printf 'root:x:0:\ncircleci:x:3434:\nnogroup:x:65534:\n' > "$root/etc/group"
-  chown 3434:3434 "$root/home/circleci"
+  make_busybox_rootfs "$root"
   if [ "$with_bash" = yes ]; then
     cp "$(command -v bash)" "$root/bin/bash"
     ldd "$(command -v bash)" | grep -o '/[^ ]*' | while read -r lib; do
