@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Paged, Pipeline, Project, Workflow, WorkflowJob } from '../../src/api/resources.js';
 import { WEB_CONTENT_SECURITY_POLICY } from '../../src/server/web/web-app.js';
 import { ADMIN_EMAIL, ADMIN_TOKEN, addUser, apiCall, launchBrowser, makeRepo, newPage, screenshot, SCREENSHOTS, signInWithPassword, signInWithToken, startKiln, type Harness } from './harness.js';
+import { waitFor } from '../support/wait.js';
 
 const CONFIG = `version: 2.1
 parameters:
@@ -60,16 +61,6 @@ let kiln: Harness;
 let browser: Browser;
 let project: Project;
 let repoDir: string;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function workflowJobs(pipelineId: string): Promise<{ workflow: Workflow; jobs: WorkflowJob[] }> {
   const workflows = await apiCall<Paged<Workflow>>(kiln, { method: 'GET', path: `/api/v2/pipeline/${pipelineId}/workflow` });
@@ -178,10 +169,10 @@ describe('web app', { timeout: 300_000 }, () => {
     const firstCount = await waitFor('first log lines', async () => {
       const n = await page.locator('.log-line').count();
       return n > 0 ? n : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     const lineCount = async () => Number((await page.getByTestId('log-state').innerText()).replace(/[^0-9]/g, '') || 0);
     const before = await lineCount();
-    await waitFor('more log lines', async () => ((await lineCount()) > before + 3 ? true : undefined), 30_000);
+    await waitFor('more log lines', async () => ((await lineCount()) > before + 3 ? true : undefined), { timeoutMs: 30_000 });
     assert.ok(firstCount > 0);
     assert.match(await page.getByTestId('log-state').innerText(), /live/);
     await page.getByText('green ok').waitFor({ timeout: 60_000 });
@@ -219,14 +210,14 @@ describe('web app', { timeout: 300_000 }, () => {
     const { page, problems } = await signedInPage();
     const list = await apiCall<Paged<Pipeline>>(kiln, { method: 'GET', path: `/api/v2/project/${project.slug}/pipeline` });
     const pipelineId = list.body.items.find((p) => p.trigger_parameters.verbose === true)!.id;
-    await waitFor('approval on hold', async () => (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'hold' && j.status === 'on_hold'), 90_000);
+    await waitFor('approval on hold', async () => (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'hold' && j.status === 'on_hold'), { timeoutMs: 90_000 });
     await page.goto(`${kiln.url}/${project.slug}/pipelines/${pipelineId}`);
     await page.getByTestId('graph-node-hold').waitFor();
     assert.equal(await page.locator('.graph-edge').count(), 2); // build → hold → deploy
     await screenshot(page, '03-pipeline-graph');
     await page.getByTestId('job-row-hold').getByRole('button', { name: 'Approve' }).click();
     await page.getByTestId('job-row-hold').getByText(/success|approved/).waitFor({ timeout: 30_000 });
-    const deploy = await waitFor('deploy to run after the approval', async () => (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'deploy' && j.status === 'success'), 90_000);
+    const deploy = await waitFor('deploy to run after the approval', async () => (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'deploy' && j.status === 'success'), { timeoutMs: 90_000 });
     assert.equal(deploy.status, 'success');
     const approved = (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'hold')!;
     assert.equal(approved.status, 'success');
@@ -279,7 +270,7 @@ describe('web app', { timeout: 300_000 }, () => {
     const { page, problems } = await signedInPage(ADMIN_TOKEN);
     const list = await apiCall<Paged<Pipeline>>(kiln, { method: 'GET', path: `/api/v2/project/${project.slug}/pipeline` });
     const pipelineId = list.body.items[0]!.id;
-    const evil = await waitFor('evil job done', async () => (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'evil' && j.status === 'success'), 90_000);
+    const evil = await waitFor('evil job done', async () => (await workflowJobs(pipelineId)).jobs.find((j) => j.name === 'evil' && j.status === 'success'), { timeoutMs: 90_000 });
     await page.goto(`${kiln.url}/${project.slug}/jobs/${evil.job_number}`);
     await page.getByText('<script>window.__pwned = "script"</script>').waitFor();
     await page.getByText('<img src=x onerror="window.__pwned = 1">').waitFor();

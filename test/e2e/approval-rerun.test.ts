@@ -6,18 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WorkflowJob } from '../../src/api/resources.js';
 import type { ApiError } from '../../src/client/index.js';
-import { sleep } from '../../src/shared/time.js';
+import { waitFor } from '../support/wait.js';
 import { createRepo, ensureTestImages, startKiln, type TestKiln } from '../support/kiln.js';
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(150);
-  }
-}
 
 describe('approvals and reruns', { timeout: 240_000 }, () => {
   let kiln: TestKiln;
@@ -41,7 +31,7 @@ workflows:
     await kiln.client.createProject({ name: 'approvals', repo_url: repo.url });
     const pipeline = await kiln.client.triggerPipeline('git/default/approvals', {});
     const workflowId = (await kiln.client.pipelineWorkflows(pipeline.id)).items[0]!.id;
-    const hold = await until(async () => { const j = (await jobsOf(workflowId)).get('hold'); return j?.status === 'on_hold' ? j : undefined; });
+    const hold = await waitFor('the workflow to move on', async () => { const j = (await jobsOf(workflowId)).get('hold'); return j?.status === 'on_hold' ? j : undefined; });
     assert.equal((await kiln.client.getPipeline(pipeline.id)).state, 'created');
     assert.equal((await kiln.client.pipelineWorkflows(pipeline.id)).items[0]!.status, 'on_hold');
     assert.equal((await jobsOf(workflowId)).get('deploy')!.status, 'blocked');
@@ -52,7 +42,7 @@ workflows:
     const again = await kiln.client.approve(workflowId, hold.approval_request_id!).catch((e: ApiError) => e);
     assert.equal((again as ApiError).status, 409, 'an approval is given once');
 
-    const deploy = await until(async () => { const j = (await jobsOf(workflowId)).get('deploy'); return j?.status === 'success' ? j : undefined; });
+    const deploy = await waitFor('the workflow to move on', async () => { const j = (await jobsOf(workflowId)).get('deploy'); return j?.status === 'success' ? j : undefined; });
     assert.equal(deploy.status, 'success');
     const approved = (await jobsOf(workflowId)).get('hold')!;
     assert.equal(approved.status, 'success');
@@ -73,18 +63,18 @@ workflows:
     await kiln.client.createProject({ name: 'reruns', repo_url: repo.url });
     const pipeline = await kiln.client.triggerPipeline('git/default/reruns', {});
     const first = (await kiln.client.pipelineWorkflows(pipeline.id)).items[0]!;
-    await until(async () => ((await kiln.client.workflow(first.id)).status === 'failed' ? true : undefined));
+    await waitFor('the workflow to move on', async () => ((await kiln.client.workflow(first.id)).status === 'failed' ? true : undefined));
     const firstJobs = await jobsOf(first.id);
 
     const fromFailed = await kiln.client.rerunWorkflow(first.id, { fromFailed: true });
-    await until(async () => ((await kiln.client.workflow(fromFailed.workflow_id)).status === 'failed' ? true : undefined));
+    await waitFor('the workflow to move on', async () => ((await kiln.client.workflow(fromFailed.workflow_id)).status === 'failed' ? true : undefined));
     const rerun = await jobsOf(fromFailed.workflow_id);
     assert.equal(rerun.get('prepare')!.status, 'success');
     assert.equal(rerun.get('prepare')!.job_number, undefined, 'a job that succeeded is not run again');
     assert.ok(rerun.get('flaky')!.job_number! > firstJobs.get('flaky')!.job_number!, 'the failed job ran again');
 
     const fromStart = await kiln.client.rerunWorkflow(first.id);
-    await until(async () => ((await kiln.client.workflow(fromStart.workflow_id)).status === 'failed' ? true : undefined));
+    await waitFor('the workflow to move on', async () => ((await kiln.client.workflow(fromStart.workflow_id)).status === 'failed' ? true : undefined));
     const restarted = await jobsOf(fromStart.workflow_id);
     assert.ok(restarted.get('prepare')!.job_number! > firstJobs.get('prepare')!.job_number!, 'from the start reruns every job');
     assert.equal((await kiln.client.pipelineWorkflows(pipeline.id)).items.length, 3);

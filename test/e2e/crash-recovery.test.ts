@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KilnClient } from '../../src/client/index.js';
-import { sleep } from '../../src/shared/time.js';
+import { waitFor } from '../support/wait.js';
 import { ADMIN_TOKEN, createRepo, ensureTestImages, kilnDockerObjects, waitForNoDockerObjects } from '../support/kiln.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -18,18 +18,6 @@ function startServerProcess(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, [join(ROOT, 'bin/kiln.mjs'), 'server', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--insecure-http', '--log-level', 'warn'], {
     env: { ...process.env, KILN_BOOTSTRAP_TOKEN: ADMIN_TOKEN }, stdio: ['ignore', 'ignore', 'pipe'],
   });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch { /* not ready yet */ }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 describe('crash recovery', { timeout: 180_000 }, () => {
@@ -56,7 +44,7 @@ workflows:
     jobs: [slow]
 `);
     server = startServerProcess(dataDir, port);
-    await waitFor('the server', () => client.listProjects());
+    await waitFor('the server', () => client.listProjects(), { ignoreErrors: true });
     await client.createProject({ name: 'crash', repo_url: repo.url });
     const pipeline = await client.triggerPipeline('git/default/crash', {});
     const workflowId = await waitFor('the workflow', async () => (await client.pipelineWorkflows(pipeline.id)).items[0]?.id);
@@ -78,7 +66,7 @@ workflows:
     const job = await waitFor('the job to end', async () => {
       const current = (await client.workflowJobs(workflowId)).items[0];
       return current && current.status !== 'running' ? current : undefined;
-    });
+    }, { ignoreErrors: true });
     assert.equal(job.status, 'infrastructure_fail');
     assert.match(job.status_reason ?? '', /runner restarted/);
     assert.equal((await client.pipelineWorkflows(pipeline.id)).items[0]!.status, 'failed');
