@@ -4,7 +4,8 @@
  * its peak RSS is the export's own.
  *
  *   node --import tsx bench/audit.ts [--events 1000000] [--append 2000] [--dialects sqlite,postgres]
- *                                    [--ops csv,csv-stringify,jsonl,verify]
+ *                                    [--ops csv,csv-js,csv-stringify,jsonl,jsonl-js,verify] [--keep]
+ *   node --import tsx bench/audit.ts --child <database url> csv     (one measured export of a kept database)
  *
  * Setup note: the million rows are NOT written through AuditWriter.record (one transaction and
  * chain-head lock per event would make setup take minutes). They are batch-inserted with their
@@ -133,8 +134,8 @@ async function child(url: string, operation: string): Promise<void> {
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'kiln-audit-export-'));
     const file = join(dir, 'audit.export');
-    const format = operation === 'jsonl' ? 'jsonl' : 'csv';
-    const csvEngine = operation === 'csv-stringify' ? 'csv-stringify' : 'fast';
+    const format = operation.startsWith('jsonl') ? 'jsonl' : 'csv';
+    const csvEngine = operation === 'csv-stringify' ? 'csv-stringify' : operation.endsWith('-js') ? 'fast' : 'database';
     await pipeline(exportAuditLog(store.db, { orgId: ORG, format, csvEngine }), createWriteStream(file));
     bytes = statSync(file).size;
     rmSync(dir, { recursive: true, force: true });
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
   const appends = Number(arg('append', '2000'));
   const dialects = arg('dialects', 'sqlite,postgres').split(',') as Dialect[];
   console.log(`audit bench: ${appends} appends, ${events.toLocaleString('en')} exported events, node ${process.version}`);
+  const keep = process.argv.includes('--keep');
   for (const dialect of dialects) {
     const database = await createDatabase(dialect);
     try {
@@ -168,15 +170,17 @@ async function main(): Promise<void> {
       const load = await bulkLoad(store, events - 2 * appends);
       console.log(`[${dialect}] bulk setup (batch insert, chain computed in the bench, writer bypassed): ${load.toLocaleString('en')} rows/s`);
       await store.close();
-      for (const operation of arg('ops', 'csv,csv-stringify,jsonl,verify').split(',')) {
+      for (const operation of arg('ops', 'csv,csv-js,jsonl,jsonl-js,verify').split(',')) {
         const r = runChild(database.url, operation);
         const rate = Math.round(events / (r.ms / 1000));
         const size = r.bytes ? `, ${(r.bytes / 1e6).toFixed(0)} MB` : '';
-        const label = operation === 'verify' ? 'verify' : operation === 'csv' ? 'export csv (fast encoder)' : operation === 'csv-stringify' ? 'export csv (csv-stringify)' : `export ${operation}`;
+        const label = operation === 'verify' ? 'verify' : operation === 'csv-stringify' ? 'export csv (csv-stringify encoder)'
+          : operation.endsWith('-js') ? `export ${operation.slice(0, -3)} (JS encoder)` : `export ${operation} (database encoder, the default)`;
         console.log(`[${dialect}] ${label} of ${events.toLocaleString('en')} events: ${(r.ms / 1000).toFixed(2)} s = ${rate.toLocaleString('en')} events/s${size}, peak RSS ${r.rssMb} MB (process baseline after startup ${r.baselineMb} MB)${r.detail ? `, ${r.detail}` : ''}`);
       }
     } finally {
-      await database.drop();
+      if (keep) console.log(`[${dialect}] kept the database: ${database.url}`);
+      else await database.drop();
     }
   }
 }

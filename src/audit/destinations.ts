@@ -43,6 +43,8 @@ export interface CreateAuditDestinationInput {
   /** Reference resolved to the HMAC secret at delivery time. */
   secretRef: string;
   allowInsecureHttp?: boolean;
+  /** The new destination's id (default: a new UUID); lets a caller bind its secret to the id first. */
+  id?: string;
 }
 
 /** Adds a destination; it receives every event recorded from now on (not earlier ones). */
@@ -51,7 +53,7 @@ export async function createAuditDestination(db: Kysely<Database>, input: Create
   if (!input.name.trim()) throw new AppError('validation_failed', 'name is required', { field: 'name' });
   if (!input.secretRef) throw new AppError('validation_failed', 'secretRef is required', { field: 'secretRef' });
   const row: AuditDestinationTable = {
-    id: newId(), org_id: input.orgId, name: input.name.trim(), url: input.url, secret_ref: input.secretRef, status: 'active',
+    id: input.id ?? newId(), org_id: input.orgId, name: input.name.trim(), url: input.url, secret_ref: input.secretRef, status: 'active',
     consecutive_failures: 0, retry_at: null, delivered_count: 0, failed_count: 0, last_error: null,
     last_attempt_at: null, last_success_at: null, paused_at: null, created_at: nowIso(),
   };
@@ -63,6 +65,14 @@ export async function createAuditDestination(db: Kysely<Database>, input: Create
 export async function listDestinations(db: Kysely<Database>, options: { orgId?: string } = {}): Promise<AuditDestination[]> {
   const [rows, pending] = await Promise.all([listAuditDestinationRows(db, options), countPendingAuditDeliveries(db)]);
   return rows.map((r) => presentDestination(r, pending.get(r.id) ?? 0));
+}
+
+/** One destination with its pause state and counters, or undefined. */
+export async function getDestination(db: Kysely<Database>, id: string): Promise<AuditDestination | undefined> {
+  const row = await getAuditDestination(db, id);
+  if (!row) return undefined;
+  const pending = await countPendingAuditDeliveries(db);
+  return presentDestination(row, pending.get(row.id) ?? 0);
 }
 
 /** Resumes a paused destination: it retries its backlog at once with the failure count reset. */

@@ -66,7 +66,8 @@ for (const dialect of DIALECTS) {
 
     it('exports CSV that parses back to the original values, nanoseconds and all, with formulas neutralised', { skip }, async () => {
       const csv = await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'csv' }));
-      assert.equal(await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'csv', csvEngine: 'csv-stringify' })), csv, 'both encoders agree');
+      assert.equal(await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'csv', csvEngine: 'csv-stringify' })), csv, 'the database encoder matches csv-stringify');
+      assert.equal(await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'csv', csvEngine: 'fast' })), csv, 'the JS encoder matches too');
       assert.ok(csv.endsWith('\r\n'));
       const records: string[][] = parse(csv, { relax_column_count: false });
       assert.deepEqual(records[0], [...AUDIT_FIELDS], 'header row in the seed field order');
@@ -89,14 +90,33 @@ for (const dialect of DIALECTS) {
       const hostile = { ...row, seq: Number(head.seq) + 1, id: '00000000-0000-4000-8000-000000000000', action: FORMULA, prev_hash: head.hash };
       await database.store.db.insertInto('audit_events').values({ ...hostile, hash: chainHash(head.hash, hostile) }).execute();
       await database.store.db.updateTable('audit_chain_head').set({ seq: hostile.seq }).execute();
-      const again: string[][] = parse(await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'csv' })));
+      const againCsv = await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'csv' }));
+      const again: string[][] = parse(againCsv);
       assert.equal(again[2][0], `'${FORMULA}`);
+      assert.equal(againCsv, await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'csv', csvEngine: 'csv-stringify' })));
+      // Every cell opener and separator, through every encoder, in a row written behind the writer's back.
+      const openers = ['=1', '+1', '-1', '@1', '\t1', '\r1', '＝1', '＋1', '－1', '＠1', 'a"b', 'a,b', 'a\nb', 'a\rb', '', "'=1", 'é,"\r\n'];
+      let prev = hostile;
+      let prevHash = chainHash(head.hash, hostile);
+      for (const [i, cell] of openers.entries()) {
+        const next = { ...hostile, seq: prev.seq + 1, id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, action: cell, occurred_at: cell, request: i % 2 ? null : cell, prev_hash: prevHash };
+        prevHash = chainHash(prevHash, next);
+        await database.store.db.insertInto('audit_events').values({ ...next, hash: prevHash }).execute();
+        prev = next;
+      }
+      await database.store.db.updateTable('audit_chain_head').set({ seq: prev.seq }).execute();
+      const reference = await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'csv', csvEngine: 'csv-stringify' }));
+      assert.equal(await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'csv', batchSize: 3 })), reference);
+      assert.equal(await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'csv', csvEngine: 'fast' })), reference);
+      const parsed: string[][] = parse(reference);
+      assert.deepEqual(parsed.slice(3).map((r) => r[0]), openers.map(neutralizeCsvCell));
     });
 
     it('returns a nanosecond occurred_at unchanged through query and JSONL', { skip }, async () => {
       const page = await queryAuditLog(database.store.db, { orgId: 'org-csv', actionPrefix: 'project' });
       assert.equal(page.items[0].occurred_at, '2026-01-02T03:04:05.123456789Z');
       const lines = (await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'jsonl' }))).trimEnd().split('\n');
+      assert.equal(lines.join('\n') + '\n', await text(exportAuditLog(database.store.db, { orgId: 'org-csv', format: 'jsonl', csvEngine: 'fast' })), 'database and JS JSONL encoders agree');
       const first = JSON.parse(lines[0]);
       assert.deepEqual(Object.keys(first), [...AUDIT_FIELDS]);
       assert.equal(first.occurred_at, '2026-01-02T03:04:05.123456789Z');

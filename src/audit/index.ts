@@ -12,7 +12,7 @@ export { startCheckpointer, writeAuditCheckpoint, type Checkpointer, type Checkp
 export { signAuditDelivery, verifyAuditDelivery, type DeliveryCheck } from './delivery-signature.js';
 export { startAuditDelivery, type AuditDelivery, type AuditDeliveryOptions, type AuditDeliveryTick } from './delivery.js';
 export {
-  createAuditDestination, listDestinations, pauseDestination, removeDestination, resumeDestination,
+  createAuditDestination, getDestination, listDestinations, pauseDestination, removeDestination, resumeDestination,
   type AuditDestination, type CreateAuditDestinationInput,
 } from './destinations.js';
 export type { AuditEntity, AuditEvent, AuditEventInput } from './event.js';

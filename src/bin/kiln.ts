@@ -10,6 +10,8 @@ import { registerConfigCommands } from '../cli/commands/config.command.js';
 import { registerContextCommands } from '../cli/commands/context.command.js';
 import { registerEnvVarCommands } from '../cli/commands/envvar.command.js';
 import { registerLoginCommand } from '../cli/commands/login.command.js';
+import { registerOrbCommands } from '../cli/commands/orb.command.js';
+import { registerScheduleCommands } from '../cli/commands/schedule.command.js';
 import { registerSecretsCommands } from '../cli/commands/secrets.command.js';
 import { registerTokenCommands } from '../cli/commands/token.command.js';
 import { registerUserCommands } from '../cli/commands/user.command.js';
@@ -50,6 +52,8 @@ registerTokenCommands(program, cliEnvironment, STD_OUTPUT);
 registerEnvVarCommands(program, cliEnvironment, STD_OUTPUT);
 registerContextCommands(program, cliEnvironment, STD_OUTPUT);
 registerSecretsCommands(program, cliEnvironment, STD_OUTPUT);
+registerOrbCommands(program, cliEnvironment, STD_OUTPUT);
+registerScheduleCommands(program, cliEnvironment, STD_OUTPUT);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,7 +4,9 @@
  * over HTTPS through the same protocol as a remote `kiln runner`.
  */
 import type { Command } from 'commander';
-import { DockerExecutor, DEFAULT_RESOURCE_CLASSES, runnableResourceClasses } from '../executor/docker/docker-executor.js';
+import { readFileSync } from 'node:fs';
+import { DockerExecutor, DEFAULT_RESOURCE_CLASSES, runnableResourceClasses, type ResourceClassPolicy } from '../executor/docker/docker-executor.js';
+import { parseResourceClassTable } from '../executor/docker/resource-class-table.js';
 import { RunnerAgent } from '../runner/agent.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { buildServerSettings, type SettingsInput } from '../server/settings.js';
@@ -23,10 +25,13 @@ export interface ServerFlags {
   runner?: boolean;
   runnerConcurrency?: string;
   logLevel?: string;
+  resourceClasses?: string;
+  metricsPublic?: boolean;
+  auditRetentionDays?: string;
 }
 
 /** Starts the server and, unless disabled, the built-in runner. */
-export async function runEmbedded(input: { settings: SettingsInput; logger: Logger; runnerConcurrency?: number }): Promise<{ server: RunningServer; runner?: RunnerAgent; runnerId?: string; stop(): Promise<void> }> {
+export async function runEmbedded(input: { settings: SettingsInput; logger: Logger; runnerConcurrency?: number; resourceClasses?: Readonly<Record<string, ResourceClassPolicy>> }): Promise<{ server: RunningServer; runner?: RunnerAgent; runnerId?: string; stop(): Promise<void> }> {
   const settings = buildServerSettings(input.settings);
   const server = await startServer({ settings, logger: input.logger });
   let runner: RunnerAgent | undefined;
@@ -34,14 +39,16 @@ export async function runEmbedded(input: { settings: SettingsInput; logger: Logg
   if (settings.builtinRunner) {
     const idKey = 'builtin_runner_id';
     const existing = await server.services.repos.kv.get(idKey);
-    const { runnerId, token } = await server.services.runners.register({ name: 'built-in', orgId: null, id: existing });
+    const classes = input.resourceClasses ?? DEFAULT_RESOURCE_CLASSES;
+    const resourceClasses = runnableResourceClasses(classes);
+    const { runnerId, token } = await server.services.runners.register({ name: 'built-in', orgId: null, id: existing, resourceClasses: [...resourceClasses], executors: ['docker'] });
     if (!existing) await server.services.repos.kv.set(idKey, runnerId);
     builtinRunnerId = runnerId;
     runner = new RunnerAgent({
       client: { baseUrl: server.url, token, caCert: server.tls?.cert, serverName: 'localhost' },
       name: 'built-in',
-      executors: [new DockerExecutor({ runnerId, resourceClasses: DEFAULT_RESOURCE_CLASSES, warn: (message) => input.logger.warn(message) })],
-      resourceClasses: runnableResourceClasses(DEFAULT_RESOURCE_CLASSES), concurrency: input.runnerConcurrency ?? 2, logger: input.logger.child({ component: 'runner' }),
+      executors: [new DockerExecutor({ runnerId, resourceClasses: classes, warn: (message) => input.logger.warn(message) })],
+      resourceClasses, concurrency: input.runnerConcurrency ?? 2, logger: input.logger.child({ component: 'runner' }),
     });
     try {
       await runner.start();
@@ -86,6 +93,9 @@ export function registerServerCommand(program: Command, env: { bootstrapToken?: 
     .option('--no-runner', 'do not start the built-in runner')
     .option('--runner-concurrency <n>', 'jobs the built-in runner runs at once', '2')
     .option('--log-level <level>', 'pino log level', 'info')
+    .option('--resource-classes <file>', 'JSON table of resource classes for the built-in runner (memory, cpus, pids, privileged)')
+    .option('--metrics-public', 'serve GET /metrics without authentication (default: admins, or the KILN_METRICS_TOKEN bearer token)')
+    .option('--audit-retention-days <n>', 'purge audit events older than N days (daily and at start; default: keep everything)')
     .action(async (flags: ServerFlags) => {
       const logger = createLogger({ level: flags.logLevel });
       const input: SettingsInput = {
@@ -93,10 +103,12 @@ export function registerServerCommand(program: Command, env: { bootstrapToken?: 
         tlsCert: flags.tlsCert, tlsKey: flags.tlsKey, insecureHttp: flags.insecureHttp, publicUrl: flags.publicUrl, runner: flags.runner,
         bootstrapToken: env.bootstrapToken, bootstrapEmail: env.bootstrapEmail, bootstrapPassword: env.bootstrapPassword, logLevel: flags.logLevel,
         masterKeyFile: env.masterKeyFile, masterKey: env.masterKey,
+        metricsPublic: flags.metricsPublic, metricsToken: process.env.KILN_METRICS_TOKEN || undefined, auditRetentionDays: flags.auditRetentionDays,
       };
       const settings = buildServerSettings(input);
       if (settings.tls.mode === 'off') logger.warn('serving plain HTTP because --insecure-http was given');
-      const embedded = await runEmbedded({ settings: input, logger, runnerConcurrency: Number(flags.runnerConcurrency ?? 2) });
+      const resourceClasses = flags.resourceClasses ? parseResourceClassTable(readFileSync(flags.resourceClasses, 'utf8'), flags.resourceClasses) : undefined;
+      const embedded = await runEmbedded({ settings: input, logger, runnerConcurrency: Number(flags.runnerConcurrency ?? 2), resourceClasses });
       printWelcome(embedded.server, settings, (line) => process.stderr.write(`${line}\n`));
       const shutdown = async () => {
         logger.info('shutting down');

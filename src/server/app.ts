@@ -11,11 +11,17 @@ import { installErrorHandling } from './http/error-handler.js';
 import { authorize, registerRoutes, type AnyRoute } from './http/route.js';
 import { registerLiveHub } from './live/live-hub.js';
 import { auditRoutes } from './routes/audit.route.js';
+import { auditDestinationRoutes } from './routes/audit-destination.route.js';
+import { createMetrics, metricsRoutes, type MetricsAccess } from './metrics.js';
+import type { SecretKeys } from '../secrets/index.js';
 import { runnersRoutes } from './routes/runners.route.js';
 import { registerWebApp } from './web/web-app.js';
 import { authRoutes } from './routes/auth.route.js';
 import { checkoutKeyRoutes } from './routes/checkout-key.route.js';
 import { contextRoutes } from './routes/context.route.js';
+import { continuationRoutes } from './routes/continuation.route.js';
+import { orbRoutes } from './routes/orb.route.js';
+import { scheduleRoutes } from './routes/schedule.route.js';
 import { envVarRoutes } from './routes/envvar.route.js';
 import { pipelineRoutes } from './routes/pipeline.route.js';
 import { projectRoutes } from './routes/project.route.js';
@@ -32,6 +38,10 @@ export interface AppOptions {
   https?: { cert: string; key: string };
   /** Extra routes contributed by other modules (secrets, audit, ...). */
   extraRoutes?: readonly AnyRoute[];
+  /** The secrets key ring (audit destination secrets are stored encrypted with it). */
+  keys?: SecretKeys;
+  /** Who may scrape `GET /metrics` (default: organisation admins). */
+  metrics?: MetricsAccess;
 }
 
 export interface KilnApp {
@@ -80,12 +90,15 @@ export async function buildApp(options: AppOptions): Promise<KilnApp> {
 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const hub = registerLiveHub(app, { bus: services.bus, repos: services.repos, logs: services.logs, jobLogs: services.jobLogs });
+  const metrics = createMetrics({ db: services.repos.store.db, liveClients: hub.clientCount });
   registerRoutes(app, [
     ...systemRoutes(services),
     ...projectRoutes(services),
     ...pipelineRoutes(services),
     ...runnerRoutes(services),
     ...auditRoutes(services),
+    ...auditDestinationRoutes(services, { keys: options.keys }),
+    ...metricsRoutes(app, metrics, options.metrics ?? { mode: 'admin' }),
     ...runnersRoutes(services),
     ...authRoutes(services),
     ...tokenRoutes(services),
@@ -93,6 +106,9 @@ export async function buildApp(options: AppOptions): Promise<KilnApp> {
     ...envVarRoutes(services),
     ...contextRoutes(services),
     ...checkoutKeyRoutes(services),
+    ...orbRoutes(services),
+    ...continuationRoutes(services),
+    ...scheduleRoutes(services),
     ...secretsRoutes(services),
     ...(options.extraRoutes ?? []),
   ]);

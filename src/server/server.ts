@@ -10,6 +10,8 @@ import type { Logger } from '../shared/logger.js';
 import { createRepositories, openStore } from '../store/index.js';
 import { loadAuditSigner, startCheckpointer } from '../audit/index.js';
 import { buildApp } from './app.js';
+import { startAuditBackground } from './audit-background.js';
+import { startScheduler } from './scheduler.js';
 import type { AnyRoute } from './http/route.js';
 import { MemoryEventBus } from './live/event-bus.js';
 import { CheckoutKeyGitMirrors } from './services/checkout-key.service.js';
@@ -33,6 +35,8 @@ export interface StartServerOptions {
   secrets?: SecretEnvironmentSource;
   orbs?: OrbSource;
   extraRoutes?: readonly AnyRoute[];
+  /** Scheduler timing (defaults: due schedules every 15 s, legacy config triggers re-read every 5 min). */
+  scheduler?: { tickMs?: number; syncMs?: number };
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -57,12 +61,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   const bootstrap = await services.bootstrap.bootstrap(settings.bootstrap);
   const tls = settings.tls.mode === 'off' ? undefined : await loadOrCreateTls({ ...settings.tls, generate: settings.tls.mode === 'generated' });
-  const { app } = await buildApp({ services, logger, https: tls ? { cert: tls.cert, key: tls.key } : undefined, extraRoutes: options.extraRoutes });
+  const { app } = await buildApp({
+    services, logger, https: tls ? { cert: tls.cert, key: tls.key } : undefined, extraRoutes: options.extraRoutes, keys, metrics: settings.metrics,
+  });
   await app.listen({ host: settings.host, port: settings.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const signer = loadAuditSigner({ keyPath: join(settings.dataDir, 'keys', 'audit-signing.pem') });
   const checkpointer = startCheckpointer({ db: store.db, signer, intervalMs: 15 * 60_000, logger });
+  // SIEM delivery (destination secrets decrypted with the key ring) and, if configured, retention.
+  const auditBackground = startAuditBackground({ db: store.db, keys, signer, retentionDays: settings.auditRetentionDays, logger });
+  // Scheduled pipelines and legacy `triggers: schedule` (safe with several replicas).
+  const scheduler = startScheduler({ schedules: services.schedules, logger, ...options.scheduler });
   const reaper = setInterval(() => {
     services.runners.reapExpiredLeases().catch((error) => logger.error({ err: error }, 'lease reaper failed'));
   }, 5000);
@@ -73,6 +83,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     services,
     setupCode: bootstrap.setupCode,
     close: async () => {
+      await scheduler.stop();
+      await auditBackground.stop();
       await checkpointer.stop();
       clearInterval(reaper);
       await app.close();

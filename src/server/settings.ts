@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { AppError } from '../shared/errors.js';
+import type { MetricsAccess } from './metrics.js';
 
 export interface ServerSettings {
   readonly host: string;
@@ -23,6 +24,10 @@ export interface ServerSettings {
   readonly heartbeatSeconds: number;
   /** Where the secrets key ring comes from: a file path (default `<dataDir>/master.key`, created on first start) or the ring itself. */
   readonly masterKey: { readonly file?: string; readonly value?: string };
+  /** Who may scrape `GET /metrics`: admins (default), anyone (`--metrics-public`), or the holder of KILN_METRICS_TOKEN. */
+  readonly metrics: MetricsAccess;
+  /** Audit events older than this many days are purged (daily and at start); undefined keeps everything. */
+  readonly auditRetentionDays?: number;
 }
 
 export interface SettingsInput {
@@ -44,6 +49,12 @@ export interface SettingsInput {
   masterKeyFile?: string;
   /** KILN_MASTER_KEY: the key ring JSON or a base64 32-byte key. */
   masterKey?: string;
+  /** --metrics-public: serve /metrics without authentication. */
+  metricsPublic?: boolean;
+  /** KILN_METRICS_TOKEN: a bearer token that may scrape /metrics. */
+  metricsToken?: string;
+  /** --audit-retention-days N. */
+  auditRetentionDays?: string | number;
 }
 
 /** Validates every input at once and fails listing each invalid one. */
@@ -56,6 +67,12 @@ export function buildServerSettings(input: SettingsInput): ServerSettings {
   if (input.insecureHttp && input.tlsCert) problems.push('--insecure-http cannot be combined with --tls-cert/--tls-key');
   if (input.bootstrapToken !== undefined && input.bootstrapToken.length < 1) problems.push('KILN_BOOTSTRAP_TOKEN must not be empty');
   if (input.masterKey !== undefined && input.masterKeyFile) problems.push('KILN_MASTER_KEY and KILN_MASTER_KEY_FILE cannot both be set');
+  if (input.metricsPublic && input.metricsToken) problems.push('--metrics-public and KILN_METRICS_TOKEN cannot both be set');
+  if (input.metricsToken !== undefined && input.metricsToken.length < 16) problems.push('KILN_METRICS_TOKEN must be at least 16 characters');
+  const retention = input.auditRetentionDays === undefined || input.auditRetentionDays === '' ? undefined : Number(input.auditRetentionDays);
+  if (retention !== undefined && !(Number.isInteger(retention) && retention >= 1 && retention <= 36_500)) {
+    problems.push(`--audit-retention-days must be a whole number of days from 1 to 36500, got "${input.auditRetentionDays}"`);
+  }
   if (problems.length) throw new AppError('bad_request', `Invalid server settings:\n  - ${problems.join('\n  - ')}`);
 
   const host = input.host ?? '0.0.0.0';
@@ -80,5 +97,7 @@ export function buildServerSettings(input: SettingsInput): ServerSettings {
     leaseSeconds: 30,
     heartbeatSeconds: 5,
     masterKey: Object.freeze({ file: input.masterKeyFile ? resolve(input.masterKeyFile) : undefined, value: input.masterKey }),
+    metrics: Object.freeze(input.metricsToken ? { mode: 'token' as const, token: input.metricsToken } : { mode: input.metricsPublic ? 'public' as const : 'admin' as const }),
+    auditRetentionDays: retention,
   } satisfies ServerSettings);
 }

@@ -2,13 +2,16 @@
 import { ApiTokenRepository } from './api-token.repository.js';
 import { CheckoutKeyRepository } from './checkout-key.repository.js';
 import { ContextRepository } from './context.repository.js';
+import { ContinuationRepository } from './continuation.repository.js';
 import type { Store } from './database.js';
 import { PipelineOriginRepository, ProjectEnvVarRepository, ProjectSettingsRepository } from './envvar.repository.js';
 import { JobRepository } from './job.repository.js';
+import { OrbRepository } from './orb.repository.js';
 import { OrgRepository, UserRepository } from './org.repository.js';
 import { PipelineRepository, WorkflowRepository } from './pipeline.repository.js';
 import { ProjectRepository } from './project.repository.js';
 import { KvRepository, RunnerRepository } from './runner.repository.js';
+import { ScheduleRepository } from './schedule.repository.js';
 import { LoginFailureRepository, SessionRepository } from './session.repository.js';
 import { LogChunkRepository, StepRepository, TaskRepository } from './task.repository.js';
 import { GroupRepository } from './user-group.repository.js';
@@ -16,6 +19,7 @@ import { GroupRepository } from './user-group.repository.js';
 export { openStore, parseDatabaseUrl, type Store, type Dialect } from './database.js';
 export type * from './schema.js';
 export type * from './secrets.schema.js';
+export type * from './orb.schema.js';
 
 export interface Repositories {
   readonly store: Store;
@@ -40,6 +44,10 @@ export interface Repositories {
   readonly pipelineOrigins: PipelineOriginRepository;
   readonly contexts: ContextRepository;
   readonly checkoutKeys: CheckoutKeyRepository;
+  // Orbs, schedules and setup continuations (issue #3).
+  readonly orbs: OrbRepository;
+  readonly schedules: ScheduleRepository;
+  readonly continuations: ContinuationRepository;
 }
 
 export function createRepositories(store: Store): Repositories {
@@ -65,6 +73,9 @@ export function createRepositories(store: Store): Repositories {
     pipelineOrigins: new PipelineOriginRepository(store),
     contexts: new ContextRepository(store),
     checkoutKeys: new CheckoutKeyRepository(store),
+    orbs: new OrbRepository(store),
+    schedules: new ScheduleRepository(store),
+    continuations: new ContinuationRepository(store),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { AuditDatabase } from './audit.schema.js';
 import type { SecretsDatabase } from './secrets.schema.js';
+import type { TriggersDatabase } from './orb.schema.js';
 
 export interface OrgTable {
   id: string;
@@ -174,7 +175,7 @@ export interface KvTable {
   value: string;
 }
 
-export interface Database extends SecretsDatabase, AuditDatabase {
+export interface Database extends SecretsDatabase, AuditDatabase, TriggersDatabase {
   orgs: OrgTable;
   users: UserTable;
   api_tokens: ApiTokenTable;

@@ -42,8 +42,8 @@ export function pipelineRoutes(services: ServerServices) {
     defineRoute<{ id: string; approvalId: string }>({
       method: 'POST', url: '/api/v2/workflow/:id/approve/:approvalId', access: { role: 'member' }, status: 202,
       schema: { params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, approvalId: { type: 'string', maxLength: 64 } } } },
-      handler: async ({ principal, params }) => {
-        await services.pipelines.approve(asUser(principal), { workflowId: params.id, approvalRequestId: params.approvalId });
+      handler: async ({ principal, params, request }) => {
+        await services.pipelines.approve(asUser(principal), { workflowId: params.id, approvalRequestId: params.approvalId, requestId: request.id });
         return { message: 'Accepted.' };
       },
     }),

@@ -10,7 +10,7 @@ export function projectRoutes(services: ServerServices) {
       schema: { body: { type: 'object', required: ['name', 'repo_url'], additionalProperties: false, properties: {
         name: { type: 'string', maxLength: 100 }, repo_url: { type: 'string', maxLength: 2000 }, default_branch: { type: 'string', maxLength: 255 },
       } } },
-      handler: ({ principal, body }) => services.projects.create(asUser(principal), { name: body.name, repoUrl: body.repo_url, defaultBranch: body.default_branch }),
+      handler: ({ principal, body, request }) => services.projects.create(asUser(principal), { name: body.name, repoUrl: body.repo_url, defaultBranch: body.default_branch, requestId: request.id }),
     }),
     defineRoute({
       method: 'GET', url: '/api/v2/project', access: { role: 'viewer' },

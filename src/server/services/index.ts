@@ -8,6 +8,7 @@ import type { EventBus } from '../live/event-bus.js';
 import { resolveJobSecrets, secretsEnvironmentSource, TaskMaskers, type SecretKeys } from '../../secrets/index.js';
 import { BootstrapService } from './bootstrap.service.js';
 import { CheckoutKeyService } from './checkout-key.service.js';
+import { ContinuationService } from './continuation.service.js';
 import { ContextService } from './context.service.js';
 import { EnvVarService } from './envvar.service.js';
 import { GroupService } from './group.service.js';
@@ -18,9 +19,11 @@ import { UserService } from './user.service.js';
 import { NO_SECRETS, type SecretEnvironmentSource } from './job-environment.js';
 import { JobLogService } from './job-log.service.js';
 import { LogService } from './log.service.js';
+import { OrbService } from './orb.service.js';
 import { PipelineService } from './pipeline.service.js';
 import { ProjectService } from './project.service.js';
 import { RunnerService } from './runner.service.js';
+import { ScheduleService } from './schedule.service.js';
 import { WorkflowEngine } from './workflow-engine.js';
 
 export interface ServiceDeps {
@@ -59,6 +62,10 @@ export interface ServerServices {
   contexts: ContextService;
   checkoutKeys: CheckoutKeyService;
   secretsAdmin: SecretsService;
+  /** Orb store, setup-pipeline continuations and scheduled triggers (issue #3). */
+  orbs: OrbService;
+  continuations: ContinuationService;
+  schedules: ScheduleService;
   /** Per-task server-side output masking (present when `keys` is). */
   maskers?: TaskMaskers;
 }
@@ -72,6 +79,9 @@ export function createServices(deps: ServiceDeps): ServerServices {
   const maskers = keys ? new TaskMaskers({ load: (taskId) => maskValuesForTask(repos, keys, taskId) }) : undefined;
   const secrets = deps.secrets ?? (keys ? secretsEnvironmentSource({ repos, keys, maskers }) : NO_SECRETS);
   const tokens = new TokenService({ repos, projects });
+  const orbs = new OrbService({ repos });
+  const pipelines = new PipelineService({ repos, projects, engine, git: deps.git, bus, logger, publicUrl: deps.publicUrl, orbs: deps.orbs, orbStore: orbs });
+  const continuations = new ContinuationService({ repos, pipelines });
   return {
     repos,
     bus,
@@ -79,9 +89,10 @@ export function createServices(deps: ServiceDeps): ServerServices {
     projects,
     logs,
     jobLogs: new JobLogService({ repos, projects, logs }),
-    pipelines: new PipelineService({ repos, projects, engine, git: deps.git, bus, logger, publicUrl: deps.publicUrl, orbs: deps.orbs }),
+    pipelines,
     runners: new RunnerService({
       repos, engine, logs, bus, logger, secrets, publicUrl: deps.publicUrl,
+      continuationKey: (input) => continuations.keyForTask(input),
       leaseSeconds: deps.leaseSeconds, heartbeatSeconds: deps.heartbeatSeconds,
       ...(maskers ? { maskChunk: (taskId: string, data: string) => maskers.maskChunk(taskId, data), maskText: (taskId: string, text: string) => maskers.maskText(taskId, text) } : {}),
     }),
@@ -95,6 +106,9 @@ export function createServices(deps: ServiceDeps): ServerServices {
     checkoutKeys: new CheckoutKeyService({ repos, projects, keys }),
     secretsAdmin: new SecretsService({ repos, keys }),
     maskers,
+    orbs,
+    continuations,
+    schedules: new ScheduleService({ repos, projects, pipelines, git: deps.git, logger }),
   };
 }
 

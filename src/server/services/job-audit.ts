@@ -43,9 +43,10 @@ export async function auditJobFinished(repos: Repositories, job: JobTable): Prom
   });
 }
 
-export async function auditJobApproved(repos: Repositories, input: { job: JobTable; actor: AuditEntity }): Promise<void> {
+export async function auditJobApproved(repos: Repositories, input: { job: JobTable; actor: AuditEntity; requestId?: string }): Promise<void> {
   await auditWriter.record(repos.store.db, {
     action: 'workflow.job.approve', actor: input.actor, target: target(input.job), scope: scope(input.job), success: true,
+    request: input.requestId ? { id: input.requestId } : null,
     payload: await jobRef(repos, input.job),
   });
 }

@@ -9,7 +9,7 @@ import type { PipelineValues } from '../../config/plan.js';
 import { AppError, errors } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Logger } from '../../shared/logger.js';
-import { nowIso } from '../../shared/time.js';
+import { isoPlus, nowIso } from '../../shared/time.js';
 import type { GitMirrors } from '../../scm/git-mirror.js';
 import type { PipelineTable, ProjectTable, Repositories } from '../../store/index.js';
 import type { UserPrincipal } from '../http/principal.js';
@@ -17,6 +17,7 @@ import type { EventBus } from '../live/event-bus.js';
 import { publishState } from '../live/state-events.js';
 import { presentJobDetails, presentWorkflowJob } from '../presenters/job.presenter.js';
 import { presentPipeline, presentWorkflow } from '../presenters/pipeline.presenter.js';
+import { CONTINUATION_WINDOW_MS, declaredPipelineParameters } from './continuation.service.js';
 import type { ProjectService } from './project.service.js';
 import type { WorkflowEngine } from './workflow-engine.js';
 
@@ -31,6 +32,29 @@ export interface PipelineServiceDeps {
   logger: Logger;
   publicUrl: string;
   orbs?: OrbSource;
+  /** The orb store: resolves each pipeline's orbs among its organisation's published versions (`orbs` overrides it). */
+  orbStore?: { sourceFor(orgId: string): OrbSource };
+}
+
+/** How a scheduled firing shapes the pipeline's values (issue #3). */
+export interface ScheduledTriggerInput {
+  project: ProjectTable;
+  /** The user the pipeline is attributed to, or null for the system. */
+  actorId: string | null;
+  branch?: string;
+  tag?: string;
+  parameters: Record<string, unknown>;
+  /** `pipeline.schedule.*` for API schedules. */
+  schedule?: { id: string; name: string };
+  /** Legacy `triggers: schedule`: only this workflow runs (`pipeline.trigger_source` is `schedule`). */
+  scheduledWorkflow?: string;
+}
+
+/** Values `compileAndStart` cannot read from the pipeline row. */
+interface CompileExtras {
+  triggerSource?: string;
+  scheduledWorkflow?: string;
+  schedule?: { id: string; name: string };
 }
 
 export interface TriggerInput {
@@ -59,13 +83,33 @@ export class PipelineService {
       revision: null, parameters: JSON.stringify(parameters), errors: '[]', created_at: now, updated_at: now,
     };
     await this.deps.repos.pipelines.create(pipeline);
-    const finalState = await this.compileAndStart(pipeline, project, input.revision);
+    return this.startPipeline(pipeline, project, { revision: input.revision });
+  }
+
+  /** Triggers a pipeline for a schedule (no user request; the scheduler calls this). */
+  async triggerScheduled(input: ScheduledTriggerInput): Promise<PipelineCreated> {
+    const { project } = input;
+    const now = nowIso();
+    const pipeline: PipelineTable = {
+      id: newId(), project_id: project.id, org_id: project.org_id, number: await this.deps.repos.projects.nextPipelineNumber(project.id),
+      state: 'created', trigger_type: 'scheduled_pipeline', trigger_actor_id: input.actorId, branch: input.tag ? null : (input.branch ?? project.default_branch),
+      tag: input.tag ?? null, revision: null, parameters: JSON.stringify(input.parameters), errors: '[]', created_at: now, updated_at: now,
+    };
+    await this.deps.repos.pipelines.create(pipeline);
+    return this.startPipeline(pipeline, project, {
+      extras: input.scheduledWorkflow ? { triggerSource: 'schedule', scheduledWorkflow: input.scheduledWorkflow } : { schedule: input.schedule },
+    });
+  }
+
+  private async startPipeline(pipeline: PipelineTable, project: ProjectTable, options: { revision?: string; extras?: CompileExtras }): Promise<PipelineCreated> {
+    const finalState = await this.compileAndStart(pipeline, project, options);
     publishState(this.deps.bus, { kind: 'pipeline', projectId: project.id, pipelineId: pipeline.id, number: pipeline.number, state: finalState });
     return { id: pipeline.id, state: finalState, number: pipeline.number, created_at: pipeline.created_at };
   }
 
   /** Fetches the revision's config, compiles it, and creates the workflows. Returns the pipeline's state. */
-  private async compileAndStart(pipeline: PipelineTable, project: ProjectTable, revision?: string): Promise<PipelineState> {
+  private async compileAndStart(pipeline: PipelineTable, project: ProjectTable, options: { revision?: string; extras?: CompileExtras }): Promise<PipelineState> {
+    const { revision, extras = {} } = options;
     const fail = async (error: PipelineError): Promise<'errored'> => {
       await this.deps.repos.pipelines.update(pipeline.id, { state: 'errored', errors: JSON.stringify([error]), updated_at: nowIso() });
       return 'errored';
@@ -89,11 +133,15 @@ export class PipelineService {
       id: pipeline.id, number: pipeline.number,
       project: { gitUrl: project.repo_url, type: project.vcs_type, slug: project.slug },
       git: { branch: pipeline.branch ?? undefined, tag: pipeline.tag ?? undefined, revision: sha, commitSubject: commit.subject, commitAuthorName: commit.authorName },
-      triggerSource: pipeline.trigger_type,
+      triggerSource: extras.triggerSource ?? pipeline.trigger_type,
+      ...(extras.schedule ? { schedule: extras.schedule } : {}),
     };
     let result;
     try {
-      result = await processConfig({ source, file: CONFIG_PATH, pipelineValues: values, pipelineParameters: JSON.parse(pipeline.parameters), orbs: this.deps.orbs });
+      result = await processConfig({
+        source, file: CONFIG_PATH, pipelineValues: values, pipelineParameters: JSON.parse(pipeline.parameters), orbs: this.orbsFor(project.org_id),
+        ...(extras.scheduledWorkflow ? { scheduledWorkflow: extras.scheduledWorkflow } : {}),
+      });
     } catch (error) {
       this.deps.logger.error({ pipelineId: pipeline.id, err: error }, 'config processing crashed');
       return fail({ type: 'config', message: 'The config could not be processed (internal error in the config compiler)' });
@@ -105,8 +153,61 @@ export class PipelineService {
       await this.deps.repos.pipelines.update(pipeline.id, { state: 'errored', errors: JSON.stringify(problems), updated_at: nowIso() });
       return 'errored';
     }
+    if (result.plan.setup) {
+      // Dynamic config: setup-pending → setup (its setup workflow runs) → created/errored on continuation.
+      await this.deps.repos.continuations.create({
+        pipeline_id: pipeline.id, org_id: pipeline.org_id, setup_parameters: JSON.stringify(declaredPipelineParameters(source)),
+        expires_at: isoPlus(CONTINUATION_WINDOW_MS, new Date(pipeline.created_at)), continued_at: null, created_at: nowIso(),
+      });
+      await this.deps.repos.pipelines.update(pipeline.id, { state: 'setup-pending', updated_at: nowIso() });
+      await this.deps.engine.start({ ...pipeline, revision: sha }, result.plan);
+      await this.deps.repos.pipelines.update(pipeline.id, { state: 'setup', updated_at: nowIso() });
+      return 'setup';
+    }
     await this.deps.engine.start({ ...pipeline, revision: sha }, result.plan);
     return 'created';
+  }
+
+  /** The orb source for an organisation's pipelines: an explicit `orbs` override, else the orb store. */
+  orbsFor(orgId: string): OrbSource | undefined {
+    return this.deps.orbs ?? this.deps.orbStore?.sourceFor(orgId);
+  }
+
+  /**
+   * Compiles a continuation config for a setup pipeline (same pipeline values, the given
+   * parameters) and starts its workflows on that pipeline. Returns the pipeline's new state;
+   * config problems are stored on the pipeline (`errored`), as for a trigger.
+   */
+  async continuePipeline(input: { pipeline: PipelineTable; source: string; parameters: Record<string, unknown> }): Promise<PipelineState> {
+    const { pipeline, source } = input;
+    const project = (await this.deps.repos.projects.getById(pipeline.project_id))!;
+    const sha = pipeline.revision ?? '';
+    let commit = { subject: '', authorName: '' };
+    try {
+      commit = await this.deps.git.commitInfo({ projectId: project.id, revision: sha });
+    } catch (error) {
+      this.deps.logger.warn({ pipelineId: pipeline.id, err: error }, 'commit info unavailable for a continuation');
+    }
+    const values: PipelineValues = {
+      id: pipeline.id, number: pipeline.number,
+      project: { gitUrl: project.repo_url, type: project.vcs_type, slug: project.slug },
+      git: { branch: pipeline.branch ?? undefined, tag: pipeline.tag ?? undefined, revision: sha, commitSubject: commit.subject, commitAuthorName: commit.authorName },
+      triggerSource: pipeline.trigger_type,
+    };
+    const store = async (state: 'errored' | 'created', problems: PipelineError[]): Promise<PipelineState> => {
+      await this.deps.repos.pipelines.update(pipeline.id, { state, errors: JSON.stringify(problems), updated_at: nowIso() });
+      publishState(this.deps.bus, { kind: 'pipeline', projectId: project.id, pipelineId: pipeline.id, number: pipeline.number, state });
+      return state;
+    };
+    const result = await processConfig({ source, file: 'continuation config', pipelineValues: values, pipelineParameters: input.parameters, orbs: this.orbsFor(pipeline.org_id) });
+    if (!result.ok) {
+      return store('errored', result.problems.filter((p) => p.severity === 'error').map((p) => ({
+        type: 'config', message: `${p.file}:${p.line}:${p.column} ${p.message}`, file: p.file, line: p.line, column: p.column, path: p.path,
+      })));
+    }
+    if (result.plan.setup) return store('errored', [{ type: 'config', message: 'A continuation config cannot itself be a setup config (setup: true)' }]);
+    await this.deps.engine.start(pipeline, result.plan);
+    return store('created', []);
   }
 
   private async loadPipeline(principal: UserPrincipal, id: string): Promise<{ pipeline: PipelineTable; project: ProjectTable }> {
@@ -167,13 +268,13 @@ export class PipelineService {
   }
 
   /** Approves an on-hold approval job of a workflow (CircleCI: the approval request id is the job id). */
-  async approve(principal: UserPrincipal, input: { workflowId: string; approvalRequestId: string }): Promise<void> {
+  async approve(principal: UserPrincipal, input: { workflowId: string; approvalRequestId: string; requestId?: string }): Promise<void> {
     const workflow = await this.deps.repos.workflows.getById(input.workflowId);
     if (!workflow) throw errors.notFound('Workflow');
     await this.loadPipeline(principal, workflow.pipeline_id);
     const job = await this.deps.repos.jobs.getById(input.approvalRequestId);
     if (!job || job.workflow_id !== workflow.id || job.type !== 'approval') throw errors.notFound('Approval request');
-    if (!(await this.deps.engine.approve({ jobId: job.id, userId: principal.userId, userName: principal.email }))) {
+    if (!(await this.deps.engine.approve({ jobId: job.id, userId: principal.userId, userName: principal.email, requestId: input.requestId }))) {
       throw errors.conflict(`The approval job ${job.name} is ${job.status}, not on hold`);
     }
   }

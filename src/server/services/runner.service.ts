@@ -10,7 +10,8 @@ import { AppError, errors } from '../../shared/errors.js';
 import { hashToken, newId, newToken } from '../../shared/ids.js';
 import type { Logger } from '../../shared/logger.js';
 import { isoPlus, nowIso } from '../../shared/time.js';
-import type { Repositories, TaskTable } from '../../store/index.js';
+import { inTransaction, type JobTable, type PipelineTable, type Repositories, type TaskTable } from '../../store/index.js';
+import { auditWriter, type AuditEntity } from '../../audit/index.js';
 import type { RunnerPrincipal } from '../http/principal.js';
 import { topics, type EventBus } from '../live/event-bus.js';
 import { publishState } from '../live/state-events.js';
@@ -29,6 +30,8 @@ export interface RunnerServiceDeps {
   maskChunk?: (taskId: string, data: string) => string | Promise<string>;
   /** Masks a standalone text of a task (step names) with the same values. */
   maskText?: (taskId: string, text: string) => Promise<string>;
+  /** Issues `CIRCLE_CONTINUATION_KEY` for a task of a setup workflow (undefined otherwise); the value is masked. */
+  continuationKey?: (input: { job: JobTable; pipeline: PipelineTable; task: TaskTable }) => Promise<string | undefined>;
   publicUrl: string;
   leaseSeconds: number;
   heartbeatSeconds: number;
@@ -37,17 +40,34 @@ export interface RunnerServiceDeps {
 export class RunnerService {
   constructor(private readonly deps: RunnerServiceDeps) {}
 
-  /** Creates a runner record and returns its token (shown once; stored hashed). */
-  async register(input: { name: string; orgId: string | null; id?: string }): Promise<{ runnerId: string; token: string }> {
+  /**
+   * Creates a runner record (or gives an existing one a new token) and returns its token (shown
+   * once; stored hashed). Records `runner.register` in the same transaction: in the runner's
+   * organisation, or in every organisation for a shared runner (`orgId: null`).
+   */
+  async register(input: {
+    name: string; orgId: string | null; id?: string;
+    resourceClasses?: string[]; executors?: string[];
+    /** Who registered it (default: the server itself) and the request that did. */
+    actor?: AuditEntity; request?: { id: string } | null;
+  }): Promise<{ runnerId: string; token: string }> {
     const token = newToken('kiln_runner');
-    const existing = input.id ? await this.deps.repos.runners.getById(input.id) : undefined;
-    if (existing) {
-      await this.deps.repos.runners.update(existing.id, { token_hash: hashToken(token) });
-      return { runnerId: existing.id, token };
-    }
-    const runnerId = input.id ?? newId();
-    await this.deps.repos.runners.create({ id: runnerId, org_id: input.orgId, name: input.name, token_hash: hashToken(token), resource_classes: '[]', executors: '[]', boot_id: null, last_seen_at: null, created_at: nowIso() });
-    return { runnerId, token };
+    return inTransaction(this.deps.repos, async (trx) => {
+      const existing = input.id ? await trx.runners.getById(input.id) : undefined;
+      const runnerId = existing?.id ?? input.id ?? newId();
+      if (existing) await trx.runners.update(existing.id, { token_hash: hashToken(token) });
+      else await trx.runners.create({ id: runnerId, org_id: input.orgId, name: input.name, token_hash: hashToken(token), resource_classes: '[]', executors: '[]', boot_id: null, last_seen_at: null, created_at: nowIso() });
+      const orgIds = input.orgId ? [input.orgId] : (await trx.store.db.selectFrom('orgs').select('id').orderBy('id').execute()).map((o) => o.id);
+      for (const orgId of orgIds) {
+        await auditWriter.record(trx.store.db, {
+          action: 'runner.register', actor: input.actor ?? { id: 'kiln', type: 'system', name: 'kiln' },
+          target: { id: runnerId, type: 'runner', name: input.name }, scope: { id: orgId, type: 'organization' },
+          success: true, request: input.request ?? null,
+          payload: { runner_name: input.name, resource_classes: input.resourceClasses ?? [], executors: input.executors ?? [] },
+        });
+      }
+      return { runnerId, token };
+    });
   }
 
   async hello(runner: RunnerPrincipal, hello: RunnerHello): Promise<RunnerHelloReply> {
@@ -119,11 +139,13 @@ export class RunnerService {
     }
     await this.deps.engine.taskStarted({ jobId: job.id, runnerId: task.runner_id ?? 'unknown', nodeIndex: task.node_index });
     const builtins = builtinEnvironment({ job, plan, task, project, pipeline, publicUrl: this.deps.publicUrl });
+    const continuationKey = await this.deps.continuationKey?.({ job, pipeline, task });
+    if (continuationKey) builtins.CIRCLE_CONTINUATION_KEY = continuationKey;
     return {
       taskId: task.id, jobId: job.id, leaseToken: task.lease_token, leaseExpiresAt: task.lease_expires_at!,
       job: plan, jobName: job.name, nodeIndex: task.node_index, nodeTotal: job.parallelism,
       environment: { ...secrets.environment, ...builtins },
-      maskValues: secrets.maskValues,
+      maskValues: continuationKey ? [...secrets.maskValues, continuationKey] : secrets.maskValues,
       checkout: { repoUrl: project.repo_url, revision: pipeline.revision!, branch: pipeline.branch ?? undefined, tag: pipeline.tag ?? undefined, ...(secrets.checkout ?? {}) },
       ...(secrets.sshKeys?.length ? { sshKeys: secrets.sshKeys } : {}),
     };

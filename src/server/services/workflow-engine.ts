@@ -79,13 +79,13 @@ export class WorkflowEngine {
   }
 
   /** Approves an on-hold approval job; false when it is not (or no longer) on hold. */
-  async approve(input: { jobId: string; userId: string; userName: string }): Promise<boolean> {
+  async approve(input: { jobId: string; userId: string; userName: string; requestId?: string }): Promise<boolean> {
     const job = await this.deps.repos.jobs.getById(input.jobId);
     if (!job || job.type !== 'approval') return false;
     const now = nowIso();
     const changes = { status: 'success' as const, approved_by: input.userId, started_at: now, stopped_at: now, status_reason: `Approved by ${input.userName}` };
     if (!(await this.deps.repos.jobs.transition(job.id, ['on_hold'], changes))) return false;
-    await auditJobApproved(this.deps.repos, { job: { ...job, ...changes }, actor: { id: input.userId, type: 'user', name: input.userName } });
+    await auditJobApproved(this.deps.repos, { job: { ...job, ...changes }, actor: { id: input.userId, type: 'user', name: input.userName }, requestId: input.requestId });
     await this.publishJob({ ...job, ...changes });
     await this.advance(job.workflow_id);
     return true;
