@@ -132,6 +132,14 @@ describe('masker behaviour', () => {
     assert.equal(pushInChunks(['abab'], ['abab', 'ab']).out, '****');
   });
 
+  test('a match that touches a mask emitted by an earlier chunk merges with it (found by the split property)', () => {
+    const secrets = ['\naaaa\na'];
+    const masker = createMasker(secrets);
+    const streamed = masker.push('KYWFhYQphphYWFh') + masker.push('Cmaa') + masker.flush();
+    assert.equal(streamed, maskAll('KYWFhYQphphYWFhCmaa', secrets));
+    assert.equal(streamed, '****aa');
+  });
+
   test('overlapping and adjacent secrets merge into one mask', () => {
     assert.equal(maskAll('xxabcdefghixx', ['abcdef', 'defghi']), 'xx****xx');
     assert.equal(maskAll('xxabcdefghixx', ['defghi', 'abcdef']), 'xx****xx', 'order of secrets does not matter');

@@ -279,7 +279,8 @@ class StreamMasker implements Masker {
     this.#pending = this.#pending.slice(limit - base);
     this.#base = limit;
     let drop = 0;
-    while (drop < this.#spans.length - 1 && this.#spans[drop].end <= limit) drop++;
+    // A span ending exactly at the limit stays: a match starting there touches it and must merge.
+    while (drop < this.#spans.length - 1 && this.#spans[drop].end < limit) drop++;
     if (drop > 0) this.#spans.splice(0, drop);
     return parts.join('');
   }
