@@ -10,17 +10,16 @@
  * Setup note: the million rows are NOT written through AuditWriter.record (one transaction and
  * chain-head lock per event would make setup take minutes). They are batch-inserted with their
  * chain hashes computed in the benchmark, so the log is still a valid chain that verify accepts.
- * PostgreSQL comes from KILN_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ * PostgreSQL comes from KILN_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { AUDIT_ACTIONS, type AuditAction } from '../src/audit/actions.js';
 import { sampleAuditEvent } from '../src/audit/audit-samples.js';
 import { chainHash } from '../src/audit/canonical.js';
@@ -32,9 +31,9 @@ import { auditWriter } from '../src/audit/writer.js';
 import type { AuditEventTable } from '../src/store/audit.schema.js';
 import { openStore, type Dialect, type Store } from '../src/store/index.js';
 import type { Database } from '../src/store/schema.js';
+import { createDatabaseUrl } from '../test/support/databases.js';
 
 const ORG = 'org-bench';
-const ADMIN_URL = process.env.KILN_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,29 +41,6 @@ function arg(name: string, fallback: string): string {
 }
 
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
-
-async function createDatabase(dialect: Dialect): Promise<{ url: string; drop(): Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'kiln-audit-bench-'));
-    return { url: `sqlite:${join(dir, 'kiln.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `kiln_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 const actions = Object.keys(AUDIT_ACTIONS) as AuditAction[];
 const sample = (i: number) => sampleAuditEvent(actions[i % actions.length], {
@@ -162,7 +138,7 @@ async function main(): Promise<void> {
   console.log(`audit bench: ${appends} appends, ${events.toLocaleString('en')} exported events, node ${process.version}`);
   const keep = process.argv.includes('--keep');
   for (const dialect of dialects) {
-    const database = await createDatabase(dialect);
+    const database = await createDatabaseUrl(dialect);
     try {
       const store = await openStore(database.url);
       const append = await benchAppends(store, appends);
