@@ -8,6 +8,7 @@ import { AUDIT_ACTIONS, isAuditAction, type AuditAction, type AuditPayload } fro
 import { canonicalJson } from './canonical.js';
 import { isAuditTimestamp, timestampKey, type AuditClock } from './clock.js';
 import { isPlainObject } from './payload-schema.js';
+import type { AuditEventTable } from '../store/audit.schema.js';
 
 /** An actor, target or scope: `id` and `type` always, `name` often. */
 export interface AuditEntity {
@@ -53,24 +54,8 @@ export type AuditEventInput = {
   [A in AuditAction]: AuditEventInputBase & { action: A; payload: AuditPayload<A> }
 }[AuditAction];
 
-/** The columns of a validated event before it is placed in the chain. */
-export interface PreparedEvent {
-  id: string;
-  org_id: string;
-  action: string;
-  actor: string;
-  actor_id: string;
-  target: string;
-  target_id: string;
-  payload: string;
-  occurred_at: string;
-  occurred_key: string;
-  metadata: string;
-  version: number;
-  scope: string;
-  success: number;
-  request: string | null;
-}
+/** The columns of a validated event before it is placed in the chain (the table row minus the chain fields). */
+export type PreparedEvent = Omit<AuditEventTable, 'seq' | 'prev_hash' | 'hash'>;
 
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const ENTITY_TYPE = /^[a-z][a-z0-9_]*$/;
